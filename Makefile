@@ -1,0 +1,35 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+# Both create .venv and .cache/ (scripts/bootstrap.sh) before they run.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.bootstrap-stamp
+BOOTSTRAP_INPUTS := requirements.txt requirements-dev.txt requirements.yml tests/constraints.txt \
+	scripts/bootstrap.sh scripts/bootstrap.py scripts/find-python.sh \
+	$(wildcard tests/librechat_schema/package.json tests/librechat_schema/package-lock.json)
+
+.PHONY: setup test demo emulator lint sanity unit integration molecule package clean
+
+setup: .cache/.ready
+
+.cache/.ready: $(BOOTSTRAP_INPUTS)
+	scripts/bootstrap.sh
+	@touch $@
+
+## Run every test (lint, sanity, unit, integration, molecule, package); CI runs exactly this.
+test: setup
+	$(PY) scripts/test.py
+
+## Run the main job against the local AWS emulator, with no AWS account.
+demo: setup
+	$(PY) scripts/demo.py
+
+## Start the local AWS emulator in the foreground on 127.0.0.1:4599.
+emulator: setup
+	PYTHONPATH=tests $(PY) -m emulator --host 127.0.0.1 --port 4599
+
+lint sanity unit integration molecule package: setup
+	$(PY) scripts/test.py $@
+
+clean:
+	rm -rf $(VENV) .cache .work tests/output

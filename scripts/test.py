@@ -1,0 +1,195 @@
+"""Run every test of the collection, in order, stopping at the first failing stage.
+
+Stages: lint, sanity, unit, integration, molecule, package. Each prints one summary line
+(`PASS stage  12.3s  detail`); the last line counts the stages that passed and failed.
+Run through `make test` (which bootstraps .venv first) or `.venv/bin/python scripts/test.py [STAGE ...]`.
+
+Integration tests and molecule scenarios talk to the local AWS emulator (tests/emulator), started here
+on a free loopback port and reached through AWS_ENDPOINT_URL, exactly as real AWS would be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+from devtools import COLLECTIONS, EMULATOR_ENV, ROOT, base_env, emulator, emulator_env, run
+from devtools import CommandFailed as StageFailed
+
+PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+STAGES = ("lint", "sanity", "unit", "integration", "molecule", "package")
+
+
+def tracked_files() -> list[str]:
+    out = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    return sorted({name for name in out.split("\0") if name and (ROOT / name).is_file()})
+
+
+@contextmanager
+def collection_tree():
+    """A copy of the collection at <tmp>/ansible_collections/librechat/bedrock, next to amazon.aws,
+    which is the layout ansible-test requires."""
+    with tempfile.TemporaryDirectory(prefix="lcb-tree-") as tmp:
+        root = Path(tmp) / "ansible_collections"
+        tree = root / "librechat" / "bedrock"
+        for name in tracked_files():
+            target = tree / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target)
+        shutil.copytree(COLLECTIONS / "ansible_collections" / "amazon", root / "amazon", symlinks=True)
+        yield tree
+
+
+def stage_lint() -> str:
+    run(["yamllint", "-s", "."])
+    run(["ruff", "check", "."])
+    run(["ruff", "format", "--check", "."])
+    run(["antsibull-changelog", "lint"])
+    yaml_content = [p for p in ("roles", "playbooks") if any((ROOT / p).rglob("*.yml"))]
+    if yaml_content:
+        run(["ansible-lint", "--profile", "production", *yaml_content])
+    return "yamllint, ruff, antsibull-changelog" + (", ansible-lint" if yaml_content else "")
+
+
+def stage_sanity() -> str:
+    with collection_tree() as tree:
+        run(["ansible-test", "sanity", "--python", PYTHON_VERSION, "--venv", "--color", "no"], cwd=tree)
+    return f"ansible-test sanity (python {PYTHON_VERSION})"
+
+
+def stage_unit() -> str:
+    run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"])
+    return "pytest tests/unit"
+
+
+def integration_targets() -> list[str]:
+    base = ROOT / "tests" / "integration" / "targets"
+    return sorted(p.name for p in base.iterdir() if (p / "aliases").exists()) if base.exists() else []
+
+
+def stage_integration() -> str:
+    targets = integration_targets()
+    if not targets:
+        raise StageFailed("no integration targets under tests/integration/targets")
+    with emulator() as endpoint, collection_tree() as tree:
+        config = tree / "tests" / "integration" / "integration_config.yml"
+        config.write_text(
+            "---\n"
+            f"aws_endpoint_url: {endpoint}\n"
+            f"aws_access_key: {EMULATOR_ENV['AWS_ACCESS_KEY_ID']}\n"
+            f"aws_secret_key: {EMULATOR_ENV['AWS_SECRET_ACCESS_KEY']}\n"
+            f"aws_region: {EMULATOR_ENV['AWS_REGION']}\n"
+            f"emulator_python: {sys.executable}\n"
+        )
+        run(["ansible-test", "integration", "--python", PYTHON_VERSION, "--color", "no", *targets], cwd=tree)
+    return f"{len(targets)} targets: {', '.join(targets)}"
+
+
+def molecule_scenarios() -> list[tuple[Path, str]]:
+    found = []
+    for molecule_yml in sorted(ROOT.glob("roles/*/molecule/*/molecule.yml")):
+        found.append((molecule_yml.parent.parent.parent, molecule_yml.parent.name))
+    return found
+
+
+def stage_molecule() -> str:
+    scenarios = molecule_scenarios()
+    if not scenarios:
+        return "no role has a molecule scenario yet"
+    with emulator() as endpoint:
+        env = emulator_env(endpoint)
+        for role_dir, scenario in scenarios:
+            run(["molecule", "test", "-s", scenario], cwd=role_dir, env=env)
+    return f"{len(scenarios)} scenarios"
+
+
+def stage_package() -> str:
+    with tempfile.TemporaryDirectory(prefix="lcb-pkg-") as tmp:
+        tmp_path = Path(tmp)
+        with collection_tree() as tree:
+            run(["ansible-galaxy", "collection", "build", "--output-path", tmp_path], cwd=tree)
+        tarball = next(tmp_path.glob("librechat-bedrock-*.tar.gz"))
+        install_root = tmp_path / "installed"
+        shutil.copytree(
+            COLLECTIONS / "ansible_collections" / "amazon",
+            install_root / "ansible_collections" / "amazon",
+            symlinks=True,
+        )
+        env = base_env() | {"ANSIBLE_COLLECTIONS_PATH": str(install_root)}
+        run(["ansible-galaxy", "collection", "install", "--offline", "-p", install_root, tarball], env=env)
+        listing = subprocess.run(
+            ["ansible-doc", "-l", "librechat.bedrock"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        modules = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
+        missing = [m for m in modules if f"librechat.bedrock.{m}" not in listing.stdout]
+        if listing.returncode != 0 or missing:
+            raise StageFailed(f"ansible-doc -l librechat.bedrock is missing {missing}: {listing.stderr.strip()}")
+        members = subprocess.run(["tar", "tzf", tarball], capture_output=True, text=True, check=True).stdout.split()
+        leaked = [name for name in members if name.startswith(("tests/", "scripts/", ".ci/")) or "/molecule/" in name]
+        if leaked:
+            raise StageFailed(f"the built tarball carries development files: {leaked[:5]}")
+        # meta/execution-environment.yml names its files relative to the collection root (how ansible-builder
+        # reads it from an installed collection); build a context from an EE definition that uses it that way.
+        meta = yaml.safe_load((ROOT / "meta" / "execution-environment.yml").read_text())
+        deps = {kind: str(ROOT / name) for kind, name in meta["dependencies"].items()}
+        missing_files = [name for name in deps.values() if not Path(name).is_file()]
+        if missing_files:
+            raise StageFailed(f"meta/execution-environment.yml names missing files: {missing_files}")
+        definition = tmp_path / "execution-environment.yml"
+        definition.write_text(
+            yaml.safe_dump({"version": 3, "dependencies": deps | {"galaxy": str(ROOT / "requirements.yml")}})
+        )
+        context = tmp_path / "ee-context"
+        run(["ansible-builder", "create", "-f", definition, "-c", context])
+        if not any((context / name).exists() for name in ("Containerfile", "Dockerfile")):
+            raise StageFailed("ansible-builder create wrote no Containerfile or Dockerfile")
+    return f"{tarball.name} installs, ansible-doc lists {len(modules)} modules, ansible-builder context ok"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("stages", nargs="*", metavar="STAGE", help=f"stages to run (default: all): {', '.join(STAGES)}")
+    stages = parser.parse_args().stages or list(STAGES)
+    unknown = [s for s in stages if s not in STAGES]
+    if unknown:
+        parser.error(f"unknown stage(s) {unknown}; choose from {', '.join(STAGES)}")
+    results = []
+    started = time.monotonic()
+    for name in stages:
+        print(f"=== {name}", flush=True)
+        t0 = time.monotonic()
+        try:
+            detail = globals()[f"stage_{name}"]()
+            results.append(("PASS", name, time.monotonic() - t0, detail))
+        except StageFailed as exc:
+            results.append(("FAIL", name, time.monotonic() - t0, str(exc)))
+            break
+    print("\n=== summary", flush=True)
+    for status, name, seconds, detail in results:
+        print(f"{status} {name:<12} {seconds:7.1f}s  {detail}")
+    passed = sum(1 for r in results if r[0] == "PASS")
+    failed = sum(1 for r in results if r[0] == "FAIL")
+    print(f"total {time.monotonic() - started:.0f}s")
+    print(f"stages: {passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed == len(stages) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
