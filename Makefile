@@ -8,7 +8,7 @@ BOOTSTRAP_INPUTS := requirements.txt requirements-dev.txt requirements.yml tests
 	scripts/bootstrap.sh scripts/bootstrap.py scripts/find-python.sh \
 	$(wildcard tests/librechat_schema/package.json tests/librechat_schema/package-lock.json)
 
-.PHONY: setup test demo emulator lint sanity unit integration molecule package clean
+.PHONY: setup test demo emulator benchmark lint sanity unit integration molecule package clean
 
 setup: .cache/.ready
 
@@ -27,6 +27,10 @@ demo: setup
 ## Start the local AWS emulator in the foreground on 127.0.0.1:4599.
 emulator: setup
 	PYTHONPATH=tests $(PY) -m emulator --host 127.0.0.1 --port 4599
+
+## Count the AWS calls each module makes per operation (docs/performance.md).
+benchmark: setup
+	PYTHONPATH=tests $(PY) scripts/benchmark.py
 
 lint sanity unit integration molecule package: setup
 	$(PY) scripts/test.py $@

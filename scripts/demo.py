@@ -2,8 +2,8 @@
 
 It starts the emulator on a free loopback port, points AWS_ENDPOINT_URL at it and runs, from the checkout,
 the playbook `playbooks/site.yml` (librechat.bedrock.site) with the demo inventory in `scripts/demo/`. Until
-that playbook exists it shows what the emulator offers the collection: the seed's system inference profiles
-and the regions they route to.
+that playbook exists it runs `scripts/demo/modules.yml`: the LibreChat guide's AWS steps with the collection's
+modules.
 """
 
 from __future__ import annotations
@@ -41,11 +41,14 @@ def main() -> int:
     with emulator() as endpoint:
         env = emulator_env(endpoint)
         try:
+            print("the emulator's seed profiles:")
+            preview(env)
+            interpreter = ["-e", f"ansible_python_interpreter={sys.executable}"]
             if site.exists():
-                run(["ansible-playbook", "-i", demo / "inventory.yml", site], env=env)
+                run(["ansible-playbook", "-i", demo / "inventory.yml", *interpreter, site], env=env)
             else:
-                print("playbooks/site.yml does not exist yet; the emulator's seed profiles:")
-                preview(env)
+                local = ["-i", "localhost,", "-c", "local"]
+                run(["ansible-playbook", *local, *interpreter, demo / "modules.yml"], env=env)
         except CommandFailed as error:
             print(f"demo failed: {error}", file=sys.stderr)
             return 1

@@ -76,7 +76,13 @@ def stage_unit() -> str:
 
 def integration_targets() -> list[str]:
     base = ROOT / "tests" / "integration" / "targets"
-    return sorted(p.name for p in base.iterdir() if (p / "aliases").exists()) if base.exists() else []
+    if not base.exists():
+        return []
+    return sorted(
+        p.name
+        for p in base.iterdir()
+        if (p / "aliases").exists() and "hidden" not in (p / "aliases").read_text().split()
+    )
 
 
 def stage_integration() -> str:

@@ -1,0 +1,334 @@
+# Copyright: Contributors to the librechat.bedrock project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What the collection's Bedrock modules share: the client with its retries, one error handler, paging,
+ARN parsing, the API's input constraints, and resolving a model source to the ARN a profile copies from.
+
+The decision logic is plain functions over plain data, so unit tests and other modules reuse it.
+"""
+
+import hashlib
+import json
+import re
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+# Error codes retried on top of AWSRetry's own (Throttling, RequestLimitExceeded, InternalError, ...): the
+# spellings Bedrock uses for throttling and 5xx.
+RETRY_CODES = [
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "ServiceUnavailableException",
+    "InternalServerException",
+    "ServiceQuotaExceededException",
+]
+
+# The API's constraints (botocore's bedrock service model; a unit test keeps them equal to it).
+NAME_PATTERN = r"([0-9a-zA-Z][ _-]?)+"
+NAME_MAX = 64
+DESCRIPTION_PATTERN = r"([0-9a-zA-Z:.][ _-]?)+"
+DESCRIPTION_MAX = 200
+TAG_PATTERN = r"[a-zA-Z0-9\s._:/=+@-]*"
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
+TAGS_MAX = 200
+
+PROFILE_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):bedrock:(?P<region>[a-z0-9-]*):(?P<account>\d{12}):"
+    r"(?P<kind>application-inference-profile|inference-profile)/(?P<id>[a-zA-Z0-9-:.]+)$"
+)
+FOUNDATION_MODEL_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):bedrock:(?P<region>[a-z0-9-]*)::foundation-model/(?P<id>[a-zA-Z0-9-:.]+)$"
+)
+# System (cross-region) profile IDs start with their geography: us., eu., apac., global., us-gov., jp., au., ca. ...
+SYSTEM_PROFILE_ID = re.compile(r"^(?P<geo>[a-z]{2,6}(-[a-z]+)?)\.(?P<model>[a-z0-9-]+\.[a-zA-Z0-9-:.]+)$")
+
+
+class BedrockError(AnsibleAWSError):
+    """A failed Bedrock call or a request Bedrock cannot satisfy; main() turns it into fail_json_aws_error."""
+
+
+class BedrockErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = BedrockError
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("ResourceNotFoundException")
+
+
+def retry_decorator(extra_codes=None):
+    """AWSRetry with jittered backoff on throttling and 5xx (and `extra_codes`, e.g. ConflictException while a
+    deleted profile's name is released)."""
+    return AWSRetry.jittered_backoff(
+        retries=10, delay=1, max_delay=20, catch_extra_error_codes=RETRY_CODES + list(extra_codes or [])
+    )
+
+
+def bedrock_client(module, service="bedrock"):
+    """A client whose calls retry throttling and 5xx when made with aws_retry=True."""
+    return module.client(service, retry_decorator=retry_decorator())
+
+
+# ------------------------------------------------------------------------------------------------ identifiers
+
+
+def parse_profile_arn(text):
+    """The parts of an inference profile ARN (kind, region, account, id), or None."""
+    found = PROFILE_ARN.match(text or "")
+    return found.groupdict() if found else None
+
+
+def is_application_profile_arn(text):
+    found = parse_profile_arn(text)
+    return bool(found) and found["kind"] == "application-inference-profile"
+
+
+def foundation_model_id(text):
+    """The foundation model ID of a foundation-model ARN, or None."""
+    found = FOUNDATION_MODEL_ARN.match(text or "")
+    return found.group("id") if found else None
+
+
+def foundation_model_arn(partition, region, model_id):
+    return f"arn:{partition}:bedrock:{region}::foundation-model/{model_id}"
+
+
+def partition_of_region(region):
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+# ------------------------------------------------------------------------------------------------ validation
+
+
+def _pattern_error(option, value, pattern, maximum, allow_empty=False):
+    if not isinstance(value, str):
+        return f"{option} must be a string, got {value!r}"
+    if not value and not allow_empty:
+        return f"{option} must not be empty"
+    if len(value) > maximum:
+        return f"{option}={value!r} is {len(value)} characters long; Bedrock allows at most {maximum}"
+    if value and not re.fullmatch(pattern, value):
+        return f"{option}={value!r} does not match Bedrock's pattern {pattern}"
+    return None
+
+
+def name_error(name, option="name"):
+    """Why Bedrock would reject this inference profile name (with the fix), or None."""
+    error = _pattern_error(option, name, NAME_PATTERN, NAME_MAX)
+    if error and "pattern" in error:
+        error += (
+            ": use letters and digits, each optionally followed by one space, '_' or '-' "
+            f"(for example {suggest_name(name)!r})"
+        )
+    return error
+
+
+def description_error(description, option="description"):
+    error = _pattern_error(option, description, DESCRIPTION_PATTERN, DESCRIPTION_MAX)
+    if error and "pattern" in error:
+        error += (
+            ": use letters, digits, ':' and '.', separated by single spaces, '_' or '-' (no commas, no trailing space)"
+        )
+    return error
+
+
+def tags_errors(tags, option="tags"):
+    """Every way the tags break Bedrock's limits, each naming the tag and the fix."""
+    if tags is None:
+        return []
+    errors = []
+    if len(tags) > TAGS_MAX:
+        errors.append(f"{option} has {len(tags)} tags; Bedrock allows at most {TAGS_MAX}")
+    for key, value in tags.items():
+        for error in (
+            _pattern_error(f"{option} key", key, TAG_PATTERN, TAG_KEY_MAX),
+            _pattern_error(f"{option}[{key!r}]", value, TAG_PATTERN, TAG_VALUE_MAX, allow_empty=True),
+        ):
+            if error:
+                fix = ": use letters, digits, spaces and . _ : / = + @ -" if "pattern" in error else ""
+                errors.append(error + fix)
+    return errors
+
+
+def suggest_name(text, prefix=""):
+    """A valid profile name for any text, as the seed's shell loop makes one (`LibreChat-${MODEL//[.:]/-}`)."""
+    cleaned = re.sub(r"[^0-9a-zA-Z]+", "-", f"{prefix}{text}").strip("-_ ")
+    cleaned = re.sub(r"-{2,}", "-", cleaned)
+    return cleaned[:NAME_MAX].rstrip("-_ ") or "LibreChat"
+
+
+# ------------------------------------------------------------------------------------------------ paging
+
+
+def paginate(method, key, **params):
+    """Every item of a paginated list call (each page retried on its own), and the number of pages."""
+    items = []
+    pages = 0
+    while True:
+        page = method(aws_retry=True, **params)
+        pages += 1
+        items.extend(page.get(key) or [])
+        token = page.get("nextToken")
+        if not token or token == params.get("nextToken"):
+            return items, pages
+        params["nextToken"] = token
+
+
+@BedrockErrorHandler.common_error_handler("list inference profiles")
+def list_inference_profiles(client, type_equals=None):
+    params = {"maxResults": 1000}
+    if type_equals:
+        params["typeEquals"] = type_equals
+    return paginate(client.list_inference_profiles, "inferenceProfileSummaries", **params)[0]
+
+
+@BedrockErrorHandler.list_error_handler("get the inference profile")
+def get_inference_profile(client, identifier):
+    """The profile, or None when Bedrock does not (yet) know it."""
+    response = client.get_inference_profile(inferenceProfileIdentifier=identifier, aws_retry=True)
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+@BedrockErrorHandler.list_error_handler("get the foundation model")
+def get_foundation_model(client, identifier):
+    return client.get_foundation_model(modelIdentifier=identifier, aws_retry=True).get("modelDetails")
+
+
+@BedrockErrorHandler.common_error_handler("list the tags of the inference profile")
+def list_tags(client, arn):
+    tags = client.list_tags_for_resource(resourceARN=arn, aws_retry=True).get("tags") or []
+    return {t["key"]: t["value"] for t in tags}
+
+
+def wait_for(fetch, ready, timeout, sleep=time.sleep, clock=time.monotonic, delay=1.0, max_delay=10.0):
+    """Call fetch() until ready(result) or timeout seconds pass; returns the last result."""
+    deadline = clock() + timeout
+    while True:
+        result = fetch()
+        remaining = deadline - clock()
+        if ready(result) or remaining <= 0:
+            return result
+        sleep(min(delay, remaining))
+        delay = min(delay * 2, max_delay)
+
+
+# ------------------------------------------------------------------------------------------------ model sources
+
+
+class ModelSource:
+    """What a profile would copy from: the copyFrom ARN and the foundation-model ARNs a profile made from it
+    routes to."""
+
+    def __init__(self, given, arn, models, kind):
+        self.given = given
+        self.arn = arn
+        self.models = list(models)
+        self.kind = kind  # "inference-profile" or "foundation-model"
+
+
+def source_not_found_message(source, region):
+    return (
+        f"model_source={source!r} is neither a system inference profile nor a foundation model offered in "
+        f"{region} (searched every page of ListInferenceProfiles and GetFoundationModel there): check the ID and "
+        "the region, or list what is offered with librechat.bedrock.inference_profile_info (type: SYSTEM_DEFINED)"
+    )
+
+
+def resolve_model_source(client, source, region, profiles=None):
+    """Resolve `source` (a system inference profile ID or ARN, a foundation model ID or ARN) in `region`.
+
+    `profiles` is a listing already made (ListInferenceProfiles, every page), so a caller that has listed
+    profiles to find one by name resolves a profile ID without another call. Returns a ModelSource; raises
+    BedrockError naming the source and the region searched when it exists nowhere there.
+    """
+    partition = partition_of_region(region)
+    profile_arn = parse_profile_arn(source)
+    model_id = foundation_model_id(source)
+    if profile_arn is not None:
+        if profile_arn["region"] != region:
+            raise BedrockError(
+                message=f"model_source={source!r} is an inference profile of {profile_arn['region']}, "
+                f"but the profile is being created in {region}: use the ID or the ARN of the profile in {region}"
+            )
+        profile = get_inference_profile(client, source)
+        if profile is None:
+            raise BedrockError(message=source_not_found_message(source, region))
+        return ModelSource(
+            source,
+            profile["inferenceProfileArn"],
+            [m["modelArn"] for m in profile.get("models", [])],
+            "inference-profile",
+        )
+    if model_id is None and SYSTEM_PROFILE_ID.match(source):
+        listing = profiles if profiles is not None else list_inference_profiles(client, "SYSTEM_DEFINED")
+        for profile in listing:
+            if profile.get("inferenceProfileId") == source and profile.get("type") == "SYSTEM_DEFINED":
+                return ModelSource(
+                    source,
+                    profile["inferenceProfileArn"],
+                    [m["modelArn"] for m in profile.get("models", [])],
+                    "inference-profile",
+                )
+    if model_id is not None and FOUNDATION_MODEL_ARN.match(source).group("region") != region:
+        raise BedrockError(
+            message=f"model_source={source!r} is a foundation model ARN of another region than {region}: "
+            f"use {foundation_model_arn(partition, region, model_id)!r} or just the model ID"
+        )
+    details = get_foundation_model(client, source)
+    if details is None:
+        raise BedrockError(message=source_not_found_message(source, region))
+    return ModelSource(source, details["modelArn"], [details["modelArn"]], "foundation-model")
+
+
+def client_request_token(*parts):
+    """A clientRequestToken derived from the request: a retried create sends the same token, so Bedrock
+    never makes a second profile for it."""
+    material = json.dumps(parts, sort_keys=True, default=str).encode("utf-8")
+    return hashlib.sha256(material).hexdigest()[:64]
+
+
+# ------------------------------------------------------------------------------------------------ profiles
+
+
+def immutable_differences(existing, wanted_models, wanted_description):
+    """What differs between an existing profile and the request, in the fields only a replacement can change:
+    one sentence per field, naming the current and the wanted value."""
+    differences = []
+    current_models = sorted(m["modelArn"] for m in existing.get("models", []))
+    if current_models != sorted(wanted_models):
+        differences.append(f"models: it routes to {current_models}, model_source routes to {sorted(wanted_models)}")
+    if wanted_description is not None and (existing.get("description") or None) != wanted_description:
+        differences.append(f"description: it is {existing.get('description')!r}, wanted {wanted_description!r}")
+    return differences
+
+
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def profile_result(profile, tags=None):
+    """A profile (Get or List shape) as the modules return it: snake_case, timestamps as ISO 8601, tags as a
+    dict when known."""
+    result = {
+        "inference_profile_arn": profile.get("inferenceProfileArn"),
+        "inference_profile_id": profile.get("inferenceProfileId"),
+        "inference_profile_name": profile.get("inferenceProfileName"),
+        "description": profile.get("description"),
+        "status": profile.get("status"),
+        "type": profile.get("type"),
+        "models": [{"model_arn": m["modelArn"]} for m in profile.get("models", [])],
+        "created_at": _iso(profile.get("createdAt")),
+        "updated_at": _iso(profile.get("updatedAt")),
+    }
+    if tags is not None:
+        result["tags"] = dict(tags)
+    return result
