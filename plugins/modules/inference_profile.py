@@ -216,13 +216,13 @@ def find_by_name(profiles, name):
 
 
 @BedrockErrorHandler.common_error_handler("create the inference profile")
-def create_profile(client, params, source, token):
+def create_profile(client, params, source, token, tags, description):
     request = {
         "inferenceProfileName": params["name"],
         "modelSource": {"copyFrom": source.arn},
         "clientRequestToken": token,
-        "description": params.get("description"),
-        "tags": ansible_dict_to_boto3_tag_list(params.get("tags") or {}, "key", "value") or None,
+        "description": description,
+        "tags": ansible_dict_to_boto3_tag_list(tags, "key", "value") or None,
     }
     return client.create_inference_profile(aws_retry=True, **scrub_none_parameters(request))
 
@@ -243,25 +243,29 @@ def update_tags(client, arn, to_set, to_remove):
         )
 
 
-def create(module, client, source, replaced_arn=None):
-    """Create the profile (check mode: predict it). Returns the profile view."""
+def create(module, client, source, replaced=None):
+    """Create the profile (check mode: predict it). A replacement keeps the replaced profile's tags and
+    description unless the options give them. Returns the profile view and its tags."""
     params = module.params
+    replaced_arn = replaced["arn"] if replaced else None
+    tags = dict(params["tags"]) if params.get("tags") is not None else dict((replaced or {}).get("tags") or {})
+    description = (
+        params.get("description") if params.get("description") is not None else (replaced or {}).get("description")
+    )
     wanted = {
         "inferenceProfileName": params["name"],
-        "description": params.get("description"),
+        "description": description,
         "models": [{"modelArn": arn} for arn in source.models],
         "type": "APPLICATION",
     }
     if module.check_mode:
-        return wanted, params.get("tags") or {}
-    token = client_request_token(
-        module.region, params["name"], source.arn, params.get("description"), params.get("tags"), replaced_arn
-    )
+        return wanted, tags
+    token = client_request_token(module.region, params["name"], source.arn, description, tags, replaced_arn)
     created_client = client
     if replaced_arn:
         # The deleted profile's name may stay taken for a moment.
         created_client = module.client("bedrock", retry_decorator=retry_decorator(["ConflictException"]))
-    arn = create_profile(created_client, params, source, token)["inferenceProfileArn"]
+    arn = create_profile(created_client, params, source, token, tags, description)["inferenceProfileArn"]
     profile = dict(wanted, inferenceProfileArn=arn, inferenceProfileId=arn.rsplit("/", 1)[-1], status="CREATING")
     if params["wait"]:
         found = wait_for(
@@ -274,11 +278,11 @@ def create(module, client, source, replaced_arn=None):
             module.fail_json(
                 msg=f"Created the inference profile {arn}, but it was still {status} after wait_timeout="
                 f"{params['wait_timeout']}s: raise wait_timeout, or run again (the next run finds it)",
-                inference_profile=profile_result(profile, params.get("tags") or {}),
+                inference_profile=profile_result(profile, tags),
                 changed=True,
             )
         profile = found
-    return profile, params.get("tags") or {}
+    return profile, tags
 
 
 def ensure_present(module, client, profiles):
@@ -304,7 +308,12 @@ def ensure_present(module, client, profiles):
             )
         if not module.check_mode:
             delete_profile(client, existing["inferenceProfileArn"])
-        profile, tags = create(module, client, source, replaced_arn=existing["inferenceProfileArn"])
+        replaced = {
+            "arn": existing["inferenceProfileArn"],
+            "tags": current_tags,
+            "description": existing.get("description"),
+        }
+        profile, tags = create(module, client, source, replaced)
         result.update(changed=True, replaced_arn=existing["inferenceProfileArn"])
         result["diff"] = {"before": diff_view(existing, current_tags), "after": diff_view(profile, tags)}
         result["inference_profile"] = profile_result(profile, tags)
