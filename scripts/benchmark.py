@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import boto3
 from devtools import CommandFailed, emulator, emulator_env, run
 
 from emulator import Control
@@ -72,8 +74,6 @@ def playbook(module: str, args: dict, check: bool) -> str:
 
 def prepare() -> str:
     """The IAM role and log group logging needs; returns the role ARN."""
-    import boto3
-
     session = boto3.session.Session()
     iam, logs = session.client("iam"), session.client("logs")
     trust = {
@@ -106,17 +106,13 @@ def main() -> int:
     with emulator() as endpoint, tempfile.TemporaryDirectory(prefix="lcb-bench-") as tmp:
         env = emulator_env(endpoint)
         control = Control(endpoint)
-        import os
-
         os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")})
         role = prepare()
-        created_many = False
         for label, module, task_args in scenarios(args.profiles):
             task_args = dict(task_args)
             check = task_args.pop("_check", False)
-            if task_args.pop("_many", False) and not created_many:
+            if task_args.pop("_many", False):
                 prepare_many(args.profiles)
-                created_many = True
             text = playbook(module, task_args, check).replace("{{ role_arn }}", role)
             path = Path(tmp) / "play.json"
             path.write_text(text)
@@ -150,8 +146,7 @@ def main() -> int:
 
 
 def prepare_many(count: int) -> None:
-    import boto3
-
+    """`count` more application profiles in the account, before the one scenario that measures them."""
     bedrock = boto3.session.Session().client("bedrock")
     source = bedrock.get_inference_profile(inferenceProfileIdentifier="us.amazon.nova-pro-v1:0")["inferenceProfileArn"]
     for index in range(count):

@@ -69,7 +69,10 @@ def retry_decorator(extra_codes=None):
 
 
 def bedrock_client(module, service="bedrock"):
-    """A client whose calls retry throttling and 5xx when made with aws_retry=True."""
+    """A client of `service` (bedrock by default; logs for invocation records) whose calls retry throttling and
+    5xx when made with aws_retry=True. Fails first when no region is set: everything here is regional."""
+    if not module.region:
+        module.fail_json(msg="region is required: set region, AWS_REGION or AWS_DEFAULT_REGION")
     return module.client(service, retry_decorator=retry_decorator())
 
 
@@ -228,11 +231,14 @@ class ModelSource:
     """What a profile would copy from: the copyFrom ARN and the foundation-model ARNs a profile made from it
     routes to."""
 
-    def __init__(self, given, arn, models, kind):
-        self.given = given
+    def __init__(self, arn, models):
         self.arn = arn
         self.models = list(models)
-        self.kind = kind  # "inference-profile" or "foundation-model"
+
+    @classmethod
+    def of_profile(cls, profile):
+        """An inference profile (Get or List shape) as a source: a copy routes where it routes."""
+        return cls(profile["inferenceProfileArn"], [m["modelArn"] for m in profile.get("models", [])])
 
 
 def source_not_found_message(source, region):
@@ -262,22 +268,12 @@ def resolve_model_source(client, source, region, profiles=None):
         profile = get_inference_profile(client, source)
         if profile is None:
             raise BedrockError(message=source_not_found_message(source, region))
-        return ModelSource(
-            source,
-            profile["inferenceProfileArn"],
-            [m["modelArn"] for m in profile.get("models", [])],
-            "inference-profile",
-        )
+        return ModelSource.of_profile(profile)
     if model_id is None and SYSTEM_PROFILE_ID.match(source):
         listing = profiles if profiles is not None else list_inference_profiles(client, "SYSTEM_DEFINED")
         for profile in listing:
             if profile.get("inferenceProfileId") == source and profile.get("type") == "SYSTEM_DEFINED":
-                return ModelSource(
-                    source,
-                    profile["inferenceProfileArn"],
-                    [m["modelArn"] for m in profile.get("models", [])],
-                    "inference-profile",
-                )
+                return ModelSource.of_profile(profile)
     if model_id is not None and FOUNDATION_MODEL_ARN.match(source).group("region") != region:
         raise BedrockError(
             message=f"model_source={source!r} is a foundation model ARN of another region than {region}: "
@@ -286,7 +282,7 @@ def resolve_model_source(client, source, region, profiles=None):
     details = get_foundation_model(client, source)
     if details is None:
         raise BedrockError(message=source_not_found_message(source, region))
-    return ModelSource(source, details["modelArn"], [details["modelArn"]], "foundation-model")
+    return ModelSource(details["modelArn"], [details["modelArn"]])
 
 
 def client_request_token(*parts):

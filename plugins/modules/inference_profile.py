@@ -373,8 +373,6 @@ def main():
     errors = input_errors(module.params)
     if errors:
         module.fail_json(msg="Invalid options: " + " | ".join(errors))
-    if not module.region:
-        module.fail_json(msg="region is required: set region, AWS_REGION or AWS_DEFAULT_REGION")
 
     client = bedrock_client(module)
     try:

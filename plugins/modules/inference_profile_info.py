@@ -147,8 +147,6 @@ def main():
         include_tags=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    if not module.region:
-        module.fail_json(msg="region is required: set region, AWS_REGION or AWS_DEFAULT_REGION")
     client = bedrock_client(module)
     try:
         profiles = select(module, client)

@@ -178,8 +178,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
+    bedrock_client,
     is_application_profile_arn,
-    retry_decorator,
 )
 from ansible_collections.librechat.bedrock.plugins.module_utils.invocation_logs import (
     DEFAULT_LOG_GROUP_NAME,
@@ -207,7 +207,7 @@ def main():
     except ValueError as e:
         module.fail_json(msg=str(e))
 
-    client = module.client("logs", retry_decorator=retry_decorator())
+    client = bedrock_client(module, "logs")
     try:
         records, skipped, _pages = read_invocations(
             client,

@@ -175,8 +175,6 @@ def main():
         )
     if params["wait_timeout"] < 0:
         module.fail_json(msg=f"wait_timeout={params['wait_timeout']} must be 0 or more seconds")
-    if not module.region:
-        module.fail_json(msg="region is required: set region, AWS_REGION or AWS_DEFAULT_REGION")
 
     client = bedrock_client(module)
     region = module.region
