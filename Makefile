@@ -31,6 +31,7 @@ emulator: setup
 ## Count the AWS calls each module makes per operation (docs/performance.md).
 benchmark: setup
 	PYTHONPATH=tests $(PY) scripts/benchmark.py
+	PYTHONPATH=tests $(PY) scripts/benchmark_roles.py
 
 lint sanity unit integration molecule package: setup
 	$(PY) scripts/test.py $@

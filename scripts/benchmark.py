@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import boto3
-from devtools import CommandFailed, emulator, emulator_env, run
+from devtools import LOCAL_PLAYBOOK, CommandFailed, emulator, emulator_env, run
 
 from emulator import Control
 
@@ -119,19 +119,7 @@ def main() -> int:
             control.clear_calls()
             started = time.monotonic()
             try:
-                run(
-                    [
-                        "ansible-playbook",
-                        "-i",
-                        "localhost,",
-                        "-c",
-                        "local",
-                        "-e",
-                        f"ansible_python_interpreter={sys.executable}",
-                        path,
-                    ],
-                    env=env,
-                )
+                run([*LOCAL_PLAYBOOK, path], env=env)
             except CommandFailed as error:
                 print(f"benchmark scenario failed: {label}: {error}", file=sys.stderr)
                 return 1

@@ -42,6 +42,18 @@ def emulator_env(endpoint: str) -> dict[str, str]:
     return base_env() | EMULATOR_ENV | {"AWS_ENDPOINT_URL": endpoint}
 
 
+# ansible-playbook on this machine, with the toolchain's Python for local tasks: how scripts run a playbook.
+LOCAL_PLAYBOOK = [
+    "ansible-playbook",
+    "-i",
+    "localhost,",
+    "-c",
+    "local",
+    "-e",
+    f"ansible_python_interpreter={sys.executable}",
+]
+
+
 def run(cmd: list[str | os.PathLike], *, cwd: Path = ROOT, env: dict[str, str] | None = None) -> None:
     printable = " ".join(str(c) for c in cmd)
     print(f"  $ {printable}", flush=True)

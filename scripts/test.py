@@ -25,6 +25,8 @@ from devtools import CommandFailed as StageFailed
 
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 STAGES = ("lint", "sanity", "unit", "integration", "molecule", "package")
+# --only: integration targets and molecule scenarios (ROLE or ROLE/SCENARIO) to run instead of all of them.
+ONLY: list[str] = []
 
 
 def tracked_files() -> list[str]:
@@ -86,7 +88,7 @@ def integration_targets() -> list[str]:
 
 
 def stage_integration() -> str:
-    targets = integration_targets()
+    targets = [t for t in integration_targets() if not ONLY or t in ONLY]
     if not targets:
         raise StageFailed("no integration targets under tests/integration/targets")
     with emulator() as endpoint, collection_tree() as tree:
@@ -103,22 +105,23 @@ def stage_integration() -> str:
     return f"{len(targets)} targets: {', '.join(targets)}"
 
 
-def molecule_scenarios() -> list[tuple[Path, str]]:
-    found = []
-    for molecule_yml in sorted(ROOT.glob("roles/*/molecule/*/molecule.yml")):
-        found.append((molecule_yml.parent.parent.parent, molecule_yml.parent.name))
-    return found
+def molecule_scenarios() -> list[str]:
+    """Scenario names (role/scenario) under extensions/molecule, the collection layout molecule runs from the
+    collection root."""
+    base = ROOT / "extensions" / "molecule"
+    names = sorted(str(p.parent.relative_to(base)) for p in base.glob("*/*/molecule.yml"))
+    return [n for n in names if not ONLY or n in ONLY or n.split("/")[0] in ONLY]
 
 
 def stage_molecule() -> str:
     scenarios = molecule_scenarios()
     if not scenarios:
-        return "no role has a molecule scenario yet"
+        raise StageFailed("no molecule scenario under extensions/molecule")
     with emulator() as endpoint:
-        env = emulator_env(endpoint)
-        for role_dir, scenario in scenarios:
-            run(["molecule", "test", "-s", scenario], cwd=role_dir, env=env)
-    return f"{len(scenarios)} scenarios"
+        env = emulator_env(endpoint) | {"NO_COLOR": "1", "ANSIBLE_NOCOLOR": "1"}
+        for scenario in scenarios:
+            run(["molecule", "test", "-s", scenario], cwd=ROOT, env=env)
+    return f"{len(scenarios)} scenarios: {', '.join(scenarios)}"
 
 
 def stage_package() -> str:
@@ -148,7 +151,7 @@ def stage_package() -> str:
         if listing.returncode != 0 or missing:
             raise StageFailed(f"ansible-doc -l librechat.bedrock is missing {missing}: {listing.stderr.strip()}")
         members = subprocess.run(["tar", "tzf", tarball], capture_output=True, text=True, check=True).stdout.split()
-        leaked = [name for name in members if name.startswith(("tests/", "scripts/", ".ci/")) or "/molecule/" in name]
+        leaked = [name for name in members if name.startswith(("tests/", "scripts/", ".ci/", "extensions/molecule/"))]
         if leaked:
             raise StageFailed(f"the built tarball carries development files: {leaked[:5]}")
         # meta/execution-environment.yml names its files relative to the collection root (how ansible-builder
@@ -172,7 +175,16 @@ def stage_package() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stages", nargs="*", metavar="STAGE", help=f"stages to run (default: all): {', '.join(STAGES)}")
-    stages = parser.parse_args().stages or list(STAGES)
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only this integration target or molecule scenario (ROLE or ROLE/SCENARIO); repeatable",
+    )
+    args = parser.parse_args()
+    ONLY.extend(args.only)
+    stages = args.stages or list(STAGES)
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         parser.error(f"unknown stage(s) {unknown}; choose from {', '.join(STAGES)}")

@@ -7,10 +7,10 @@ DOCUMENTATION = r"""
 ---
 module: inference_profile
 version_added: 0.1.0
-short_description: Manage one Bedrock application inference profile
+short_description: Manage Bedrock application inference profiles
 description:
-  - Creates, tags, replaces or deletes one Amazon Bedrock application (custom) inference profile, found by
-    its name among the region's application profiles.
+  - Creates, tags, replaces or deletes an Amazon Bedrock application (custom) inference profile, found by
+    its name among the region's application profiles; or, with O(profiles), a whole list of them in one run.
   - An application profile copies the models of a system (cross-region) inference profile or of one foundation
     model. LibreChat maps a model ID to the profile's ARN, so every request is attributed to the profile for
     cost tracking and invocation logs.
@@ -24,8 +24,8 @@ options:
     description:
       - The profile's name, unique among the region's application inference profiles.
       - Letters and digits, each optionally followed by one space, V(_) or V(-); at most 64 characters.
+      - One of O(name) and O(profiles) is required.
     type: str
-    required: true
   state:
     description:
       - V(present) creates the profile when it does not exist and reconciles its tags.
@@ -47,6 +47,40 @@ options:
         most 200 characters.
       - Compared with an existing profile only when given.
     type: str
+  profiles:
+    description:
+      - Many profiles in one invocation, each reconciled as O(name) would be, with one listing of the region's
+        profiles for all of them; creates are waited for together. This is much faster than a loop, which pays
+        the module's start-up and the listing once per profile.
+      - O(tags) apply to every entry, under the entry's own O(profiles[].tags). O(purge_tags), O(recreate),
+        O(wait) and O(wait_timeout) apply to every entry.
+      - Mutually exclusive with O(name), O(model_source) and O(description).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The profile's name, as O(name).
+        type: str
+        required: true
+      state:
+        description: As O(state).
+        type: str
+        choices: [present, absent]
+        default: present
+      model_source:
+        description: As O(model_source).
+        type: str
+      description:
+        description: As O(description).
+        type: str
+      tags:
+        description: Tags of this profile, on top of O(tags).
+        type: dict
+  purge_tagged:
+    description:
+      - With O(profiles), also delete every application profile of the region that carries all of these tags
+        and whose name O(profiles) does not list. A profile without these tags is never deleted.
+    type: dict
   recreate:
     description:
       - When the existing profile's models or description differ from what is asked, delete it and create it
@@ -107,12 +141,28 @@ EXAMPLES = r"""
   librechat.bedrock.inference_profile:
     name: LibreChat-haiku
     state: absent
+
+- name: Reconcile a whole list in one invocation, deleting profiles this list managed before and dropped
+  librechat.bedrock.inference_profile:
+    profiles:
+      - name: LibreChat-sonnet
+        model_source: us.anthropic.claude-3-7-sonnet-20250219-v1:0
+      - name: LibreChat-nova
+        model_source: us.amazon.nova-pro-v1:0
+        tags:
+          Team: research
+    tags:
+      Application: LibreChat
+      ManagedBy: librechat.bedrock
+    purge_tagged:
+      ManagedBy: librechat.bedrock
+  register: listed
 """
 
 RETURN = r"""
 inference_profile:
   description: The profile as Bedrock describes it; empty after O(state=absent).
-  returned: always
+  returned: with O(name)
   type: dict
   contains:
     inference_profile_arn:
@@ -161,6 +211,22 @@ replaced_arn:
   description: The ARN of the profile that O(recreate=true) deleted.
   returned: when the profile was replaced
   type: str
+inference_profiles:
+  description: With O(profiles), each profile that is present after the run, in the order of O(profiles), as
+    RV(inference_profile) describes it.
+  returned: with O(profiles)
+  type: list
+  elements: dict
+purged:
+  description: The profiles O(purge_tagged) deleted (or would delete, in check mode).
+  returned: with O(profiles)
+  type: list
+  elements: dict
+replaced_arns:
+  description: The ARNs of the profiles O(recreate=true) deleted.
+  returned: with O(profiles)
+  type: list
+  elements: str
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -185,24 +251,59 @@ from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
     wait_for,
 )
 
+SPEC_KEYS = ("name", "state", "model_source", "description", "tags")
 
-def input_errors(params):
-    """Every problem with the options, found before any AWS call."""
+
+def spec_errors(spec, where):
+    """Every problem with one profile's options, found before any AWS call."""
     errors = []
-    error = name_error(params["name"])
+    error = name_error(spec["name"], option=f"{where}name")
     if error:
         errors.append(error)
-    if params["state"] == "present":
-        if not params.get("model_source"):
+    if spec["state"] == "present":
+        if not spec.get("model_source"):
             errors.append(
-                "model_source is required with state=present: give a system inference profile ID such as "
+                f"{where}model_source is required with state=present: give a system inference profile ID such as "
                 "us.anthropic.claude-3-7-sonnet-20250219-v1:0, a foundation model ID, or the ARN of either"
             )
-        if params.get("description") is not None:
-            error = description_error(params["description"])
+        if spec.get("description") is not None:
+            error = description_error(spec["description"], option=f"{where}description")
             if error:
                 errors.append(error)
-        errors.extend(tags_errors(params.get("tags")))
+        errors.extend(tags_errors(spec.get("tags"), option=f"{where}tags"))
+    return errors
+
+
+def profile_specs(params):
+    """The profiles asked for, each as a spec with every key: one from the single-profile options, or one
+    per O(profiles) entry with the module's O(tags) under the entry's own."""
+    if params.get("profiles") is None:
+        return [{key: params.get(key) for key in SPEC_KEYS}]
+    specs = []
+    for entry in params["profiles"]:
+        spec = dict(entry)
+        if params.get("tags") is not None or entry.get("tags") is not None:
+            spec["tags"] = dict(params.get("tags") or {}, **(entry.get("tags") or {}))
+        specs.append(spec)
+    return specs
+
+
+def input_errors(params, specs):
+    errors = []
+    listed = params.get("profiles") is not None
+    for index, spec in enumerate(specs):
+        where = f"profiles[{index}] ({spec['name']})." if listed else ""
+        errors.extend(spec_errors(spec, where))
+    names = [spec["name"] for spec in specs]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        errors.append(f"profiles lists the name {name!r} {names.count(name)} times: give each profile its own name")
+    if params.get("purge_tagged") is not None:
+        if not listed:
+            errors.append("purge_tagged needs profiles: it deletes tagged profiles that the list does not name")
+        elif not params["purge_tagged"]:
+            errors.append("purge_tagged must name at least one tag, or every unlisted profile would be deleted")
+        else:
+            errors.extend(tags_errors(params["purge_tagged"], option="purge_tagged"))
     if params["wait_timeout"] < 0:
         errors.append(f"wait_timeout={params['wait_timeout']} must be 0 or more seconds")
     return errors
@@ -216,9 +317,9 @@ def find_by_name(profiles, name):
 
 
 @BedrockErrorHandler.common_error_handler("create the inference profile")
-def create_profile(client, params, source, token, tags, description):
+def create_profile(client, spec, source, token, tags, description):
     request = {
-        "inferenceProfileName": params["name"],
+        "inferenceProfileName": spec["name"],
         "modelSource": {"copyFrom": source.arn},
         "clientRequestToken": token,
         "description": description,
@@ -243,108 +344,155 @@ def update_tags(client, arn, to_set, to_remove):
         )
 
 
-def create(module, client, source, replaced=None):
-    """Create the profile (check mode: predict it). A replacement keeps the replaced profile's tags and
-    description unless the options give them. Returns the profile view and its tags."""
-    params = module.params
-    replaced_arn = replaced["arn"] if replaced else None
-    tags = dict(params["tags"]) if params.get("tags") is not None else dict((replaced or {}).get("tags") or {})
-    description = (
-        params.get("description") if params.get("description") is not None else (replaced or {}).get("description")
-    )
-    wanted = {
-        "inferenceProfileName": params["name"],
-        "description": description,
-        "models": [{"modelArn": arn} for arn in source.models],
-        "type": "APPLICATION",
-    }
-    if module.check_mode:
-        return wanted, tags
-    token = client_request_token(module.region, params["name"], source.arn, description, tags, replaced_arn)
-    created_client = client
-    if replaced_arn:
-        # The deleted profile's name may stay taken for a moment.
-        created_client = module.client("bedrock", retry_decorator=retry_decorator(["ConflictException"]))
-    arn = create_profile(created_client, params, source, token, tags, description)["inferenceProfileArn"]
-    profile = dict(wanted, inferenceProfileArn=arn, inferenceProfileId=arn.rsplit("/", 1)[-1], status="CREATING")
-    if params["wait"]:
-        found = wait_for(
-            lambda: get_inference_profile(client, arn),
-            lambda p: p is not None and p.get("status") == "ACTIVE",
-            params["wait_timeout"],
+class Reconciler:
+    """Brings the asked profiles to their wanted state with one listing of the region's profiles shared by
+    all of them; creates are sent first and waited for together."""
+
+    def __init__(self, module, client):
+        self.module = module
+        self.client = client
+        self.profiles = list_inference_profiles(client)
+        self.tags = {}
+        self.created = []
+
+    def tags_of(self, arn):
+        if arn not in self.tags:
+            self.tags[arn] = list_tags(self.client, arn)
+        return self.tags[arn]
+
+    def create(self, spec, source, replaced=None):
+        """Create the profile (check mode: predict it). A replacement keeps the replaced profile's tags and
+        description unless the spec gives them. Returns the profile view and its tags."""
+        module = self.module
+        replaced_arn = replaced["arn"] if replaced else None
+        tags = dict(spec["tags"]) if spec.get("tags") is not None else dict((replaced or {}).get("tags") or {})
+        description = (
+            spec.get("description") if spec.get("description") is not None else (replaced or {}).get("description")
         )
-        if found is None or found.get("status") != "ACTIVE":
-            status = "not visible" if found is None else found.get("status")
-            module.fail_json(
-                msg=f"Created the inference profile {arn}, but it was still {status} after wait_timeout="
-                f"{params['wait_timeout']}s: raise wait_timeout, or run again (the next run finds it)",
-                inference_profile=profile_result(profile, tags),
+        wanted = {
+            "inferenceProfileName": spec["name"],
+            "description": description,
+            "models": [{"modelArn": arn} for arn in source.models],
+            "type": "APPLICATION",
+        }
+        if module.check_mode:
+            return wanted, tags
+        token = client_request_token(module.region, spec["name"], source.arn, description, tags, replaced_arn)
+        created_client = self.client
+        if replaced_arn:
+            # The deleted profile's name may stay taken for a moment.
+            created_client = module.client("bedrock", retry_decorator=retry_decorator(["ConflictException"]))
+        arn = create_profile(created_client, spec, source, token, tags, description)["inferenceProfileArn"]
+        profile = dict(wanted, inferenceProfileArn=arn, inferenceProfileId=arn.rsplit("/", 1)[-1], status="CREATING")
+        self.profiles.append(profile)
+        return profile, tags
+
+    def present(self, spec):
+        module = self.module
+        existing = find_by_name(self.profiles, spec["name"])
+        source = resolve_model_source(self.client, spec["model_source"], module.region, self.profiles)
+        result = {"changed": False}
+        if existing is None:
+            profile, tags = self.create(spec, source)
+            result.update(changed=True, diff={"before": {}, "after": diff_view(profile, tags)})
+            result["inference_profile"] = profile_result(profile, tags)
+            self.created.append(result)
+            return result
+
+        current_tags = self.tags_of(existing["inferenceProfileArn"])
+        differences = immutable_differences(existing, source.models, spec.get("description"))
+        if differences:
+            if not module.params["recreate"]:
+                module.fail_json(
+                    msg=f"The inference profile {spec['name']} ({existing['inferenceProfileArn']}) cannot be changed "
+                    f"in place: {'; '.join(differences)}. Set recreate: true to delete it and create it again (it "
+                    "gets a new ARN), or change the options to match it.",
+                    inference_profile=profile_result(existing, current_tags),
+                )
+            if not module.check_mode:
+                delete_profile(self.client, existing["inferenceProfileArn"])
+            self.profiles.remove(existing)
+            replaced = {
+                "arn": existing["inferenceProfileArn"],
+                "tags": current_tags,
+                "description": existing.get("description"),
+            }
+            profile, tags = self.create(spec, source, replaced)
+            result.update(changed=True, replaced_arn=existing["inferenceProfileArn"])
+            result["diff"] = {"before": diff_view(existing, current_tags), "after": diff_view(profile, tags)}
+            result["inference_profile"] = profile_result(profile, tags)
+            self.created.append(result)
+            return result
+
+        tags = current_tags
+        if spec.get("tags") is not None:
+            to_set, to_remove = compare_aws_tags(current_tags, spec["tags"], module.params["purge_tags"])
+            if to_set or to_remove:
+                if not module.check_mode:
+                    update_tags(self.client, existing["inferenceProfileArn"], to_set, to_remove)
+                tags = {k: v for k, v in current_tags.items() if k not in to_remove}
+                tags.update(to_set)
+                result["changed"] = True
+                result["diff"] = {"before": diff_view(existing, current_tags), "after": diff_view(existing, tags)}
+        result["inference_profile"] = profile_result(existing, tags)
+        return result
+
+    def absent(self, existing):
+        tags = self.tags_of(existing["inferenceProfileArn"]) if self.module._diff else {}
+        if not self.module.check_mode:
+            delete_profile(self.client, existing["inferenceProfileArn"])
+        self.profiles.remove(existing)
+        return {
+            "changed": True,
+            "inference_profile": {},
+            "diff": {"before": diff_view(existing, tags), "after": {}},
+        }
+
+    def reconcile(self, spec):
+        if spec["state"] == "present":
+            return self.present(spec)
+        existing = find_by_name(self.profiles, spec["name"])
+        if existing is None:
+            return {"changed": False, "inference_profile": {}}
+        return self.absent(existing)
+
+    def purge(self, specs, tags):
+        """Delete the application profiles that carry every one of `tags` and that no spec names."""
+        listed = {spec["name"] for spec in specs}
+        unlisted = [
+            p for p in self.profiles if p.get("type") == "APPLICATION" and p.get("inferenceProfileName") not in listed
+        ]
+        purged = []
+        for profile in unlisted:
+            current = self.tags_of(profile["inferenceProfileArn"])
+            if all(current.get(key) == value for key, value in tags.items()):
+                result = self.absent(profile)
+                result["inference_profile"] = profile_result(profile, current)
+                purged.append(result)
+        return purged
+
+    def wait(self):
+        """Wait until every profile created in this run is ACTIVE; fail naming those that are not."""
+        params = self.module.params
+        if self.module.check_mode or not params["wait"] or not self.created:
+            return
+        pending = {r["inference_profile"]["inference_profile_arn"]: r for r in self.created}
+
+        def fetch():
+            for arn in list(pending):
+                found = get_inference_profile(self.client, arn)
+                if found is not None and found.get("status") == "ACTIVE":
+                    result = pending.pop(arn)
+                    result["inference_profile"] = profile_result(found, result["inference_profile"].get("tags"))
+            return pending
+
+        wait_for(fetch, lambda left: not left, params["wait_timeout"])
+        if pending:
+            self.module.fail_json(
+                msg=f"Created the inference profiles {sorted(pending)}, but they were not ACTIVE after wait_timeout="
+                f"{params['wait_timeout']}s: raise wait_timeout, or run again (the next run finds them)",
                 changed=True,
             )
-        profile = found
-    return profile, tags
-
-
-def ensure_present(module, client, profiles):
-    params = module.params
-    existing = find_by_name(profiles, params["name"])
-    source = resolve_model_source(client, params["model_source"], module.region, profiles)
-    result = {"changed": False}
-    if existing is None:
-        profile, tags = create(module, client, source)
-        result.update(changed=True, diff={"before": {}, "after": diff_view(profile, tags)})
-        result["inference_profile"] = profile_result(profile, tags)
-        return result
-
-    current_tags = list_tags(client, existing["inferenceProfileArn"])
-    differences = immutable_differences(existing, source.models, params.get("description"))
-    if differences:
-        if not params["recreate"]:
-            module.fail_json(
-                msg=f"The inference profile {params['name']} ({existing['inferenceProfileArn']}) cannot be changed in "
-                f"place: {'; '.join(differences)}. Set recreate: true to delete it and create it again (it gets a "
-                "new ARN), or change the options to match it.",
-                inference_profile=profile_result(existing, current_tags),
-            )
-        if not module.check_mode:
-            delete_profile(client, existing["inferenceProfileArn"])
-        replaced = {
-            "arn": existing["inferenceProfileArn"],
-            "tags": current_tags,
-            "description": existing.get("description"),
-        }
-        profile, tags = create(module, client, source, replaced)
-        result.update(changed=True, replaced_arn=existing["inferenceProfileArn"])
-        result["diff"] = {"before": diff_view(existing, current_tags), "after": diff_view(profile, tags)}
-        result["inference_profile"] = profile_result(profile, tags)
-        return result
-
-    tags = current_tags
-    if params.get("tags") is not None:
-        to_set, to_remove = compare_aws_tags(current_tags, params["tags"], params["purge_tags"])
-        if to_set or to_remove:
-            if not module.check_mode:
-                update_tags(client, existing["inferenceProfileArn"], to_set, to_remove)
-            tags = {k: v for k, v in current_tags.items() if k not in to_remove}
-            tags.update(to_set)
-            result["changed"] = True
-            result["diff"] = {"before": diff_view(existing, current_tags), "after": diff_view(existing, tags)}
-    result["inference_profile"] = profile_result(existing, tags)
-    return result
-
-
-def ensure_absent(module, client, profiles):
-    existing = find_by_name(profiles, module.params["name"])
-    if existing is None:
-        return {"changed": False, "inference_profile": {}}
-    tags = list_tags(client, existing["inferenceProfileArn"]) if module._diff else {}
-    if not module.check_mode:
-        delete_profile(client, existing["inferenceProfileArn"])
-    return {
-        "changed": True,
-        "inference_profile": {},
-        "diff": {"before": diff_view(existing, tags), "after": {}},
-    }
 
 
 def diff_view(profile, tags):
@@ -357,32 +505,74 @@ def diff_view(profile, tags):
     }
 
 
+def combined_diff(results):
+    """One diff for a list run: before and after keyed by profile name, only the profiles that change."""
+    diff = {"before": {}, "after": {}}
+    for result in results:
+        for side in ("before", "after"):
+            view = result.get("diff", {}).get(side)
+            if view:
+                diff[side][view["name"]] = view
+    return diff
+
+
 def main():
     argument_spec = dict(
-        name=dict(type="str", required=True),
+        name=dict(type="str"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         model_source=dict(type="str"),
         description=dict(type="str"),
+        profiles=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                name=dict(type="str", required=True),
+                state=dict(type="str", choices=["present", "absent"], default="present"),
+                model_source=dict(type="str"),
+                description=dict(type="str"),
+                tags=dict(type="dict"),
+            ),
+        ),
+        purge_tagged=dict(type="dict"),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
         recreate=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=120),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    errors = input_errors(module.params)
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        required_one_of=[("name", "profiles")],
+        mutually_exclusive=[("name", "profiles"), ("model_source", "profiles"), ("description", "profiles")],
+    )
+    specs = profile_specs(module.params)
+    errors = input_errors(module.params, specs)
     if errors:
         module.fail_json(msg="Invalid options: " + " | ".join(errors))
 
     client = bedrock_client(module)
     try:
-        profiles = list_inference_profiles(client)
-        if module.params["state"] == "present":
-            result = ensure_present(module, client, profiles)
-        else:
-            result = ensure_absent(module, client, profiles)
+        reconciler = Reconciler(module, client)
+        results = [reconciler.reconcile(spec) for spec in specs]
+        purged = []
+        if module.params.get("purge_tagged"):
+            purged = reconciler.purge(specs, module.params["purge_tagged"])
+        reconciler.wait()
     except BedrockError as e:
         module.fail_json_aws_error(e)
+
+    if module.params.get("profiles") is None:
+        result = results[0]
+    else:
+        everything = results + purged
+        result = {
+            "changed": any(r["changed"] for r in everything),
+            "inference_profiles": [r["inference_profile"] for r in results if r["inference_profile"]],
+            "purged": [r["inference_profile"] for r in purged],
+            "replaced_arns": [r["replaced_arn"] for r in results if r.get("replaced_arn")],
+            "diff": combined_diff(everything),
+        }
     if not module._diff:
         result.pop("diff", None)
     module.exit_json(**result)

@@ -1,0 +1,34 @@
+# Copyright: Contributors to the librechat.bedrock project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters over `librechat_bedrock_models`, shared by every role of the collection (the rules live in
+module_utils/models.py)."""
+
+from ansible_collections.librechat.bedrock.plugins.module_utils.models import (
+    bedrock_section,
+    env_var_name,
+    missing_arns,
+    model_errors,
+    normalize_models,
+    profile_arns,
+    profile_env,
+    profile_name,
+    profile_specs,
+    region_error,
+)
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "profile_name": profile_name,
+            "env_var_name": env_var_name,
+            "normalize_models": normalize_models,
+            "model_errors": model_errors,
+            "profile_specs": profile_specs,
+            "profile_arns": profile_arns,
+            "region_error": region_error,
+            "bedrock_section": bedrock_section,
+            "profile_env": profile_env,
+            "missing_arns": missing_arns,
+        }
