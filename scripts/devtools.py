@@ -26,11 +26,12 @@ class CommandFailed(Exception):
 
 
 def base_env() -> dict[str, str]:
-    """The environment every tool runs in: the venv first on PATH, the bootstrapped collections, no AWS profile."""
+    """The environment every tool runs in: the venv first on PATH, the bootstrapped collections, no AWS profile.
+    No ANSIBLE_ROLES_PATH: roles are reached by FQCN, and a roles path would shadow integration targets
+    that share a role's name."""
     env = dict(os.environ)
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env["ANSIBLE_COLLECTIONS_PATH"] = str(COLLECTIONS)
-    env["ANSIBLE_ROLES_PATH"] = str(ROOT / "roles")
     env["PYTHONPATH"] = os.pathsep.join([str(COLLECTIONS), str(ROOT / "tests")])
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env.pop("AWS_PROFILE", None)
