@@ -1,0 +1,148 @@
+#!/usr/bin/python
+
+# Copyright: Contributors to the librechat.bedrock project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: librechat_config
+version_added: 0.1.0
+short_description: Merge Bedrock settings into LibreChat's librechat.yaml and .env, validated before writing
+description:
+  - Sets C(endpoints.bedrock) in C(librechat.yaml) and the given keys in C(.env) on the host, keeping every other
+    byte of both files, checks the result the way LibreChat will read it, and writes both only when both pass.
+  - "Runs on the controller (an action plugin): the files are read from the host, merged and checked here, and
+    written back through M(ansible.builtin.copy), atomically, with a backup, owner, group and mode. The host
+    needs nothing but Python."
+  - C(librechat.yaml) is parsed only to find the C(endpoints.bedrock) block; the new block is spliced in as text,
+    so comments, quoting, anchors, key order and blank lines elsewhere are kept. A missing file, C(endpoints) or
+    C(bedrock) is created. Keys of the existing C(bedrock) block that O(bedrock) does not set are kept.
+  - C(.env) is edited line by line. A key given in O(env) is rewritten in place (the first of several
+    assignments; the others are removed so LibreChat reads the intended value) or appended; keys in
+    O(env_remove), and keys this module set before that O(env) no longer has, are removed. A comment line
+    naming the managed keys remembers them. C(ENDPOINTS), when set, gets C(bedrock) added.
+  - "Checks: every C(inferenceProfiles) key is in C(models), exactly; every C(${VAR}) of the section has a
+    non-empty value in the resulting C(.env); every profile ARN is an application inference profile ARN in
+    O(region); C(version) is a string; the section's keys have the types LibreChat's schema requires. Regions
+    of C(availableRegions) without a mapped profile draw a warning."
+author:
+  - librechat.bedrock maintainers (@librechat-bedrock)
+options:
+  config_path:
+    description: The path of C(librechat.yaml) on the host.
+    type: path
+    required: true
+  env_path:
+    description: The path of C(.env) on the host.
+    type: path
+    required: true
+  bedrock:
+    description: The keys to set in C(endpoints.bedrock), such as C(models), C(inferenceProfiles),
+      C(availableRegions), C(titleModel), C(guardrailConfig).
+    type: dict
+    required: true
+  env:
+    description: The C(.env) keys to set, and their values. Never logged.
+    type: dict
+    default: {}
+  env_remove:
+    description: C(.env) keys to remove, such as the variables of another authentication method.
+    type: list
+    elements: str
+    default: []
+  env_shown:
+    description: C(.env) keys whose values the diff may show; every other value is masked.
+    type: list
+    elements: str
+    default: []
+  region:
+    description: The region every profile ARN must be in.
+    type: str
+  version:
+    description: The C(version) of a C(librechat.yaml) this module creates.
+    type: str
+    default: 1.3.17
+  mode:
+    description:
+      - V(merge) edits the files as described. V(template) replaces each whole file with O(config_template) and
+        O(env_template), after the same checks.
+    type: str
+    choices: [merge, template]
+    default: merge
+  config_template:
+    description: With O(mode=template), the whole new C(librechat.yaml).
+    type: str
+  env_template:
+    description: With O(mode=template), the whole new C(.env). Never logged.
+    type: str
+  config_file_mode:
+    description: The permissions of C(librechat.yaml).
+    type: raw
+    default: "0644"
+  env_file_mode:
+    description: The permissions of C(.env), which holds every secret of the install.
+    type: raw
+    default: "0600"
+  owner:
+    description: The owner of both files.
+    type: str
+  group:
+    description: The group of both files.
+    type: str
+  backup:
+    description: Keep a timestamped copy of a file before changing it.
+    type: bool
+    default: true
+notes:
+  - Supports check mode (nothing is written; C(changed) predicts a real run) and diff mode (C(librechat.yaml) as
+    text, C(.env) with every value masked except those of O(env_shown)).
+"""
+
+EXAMPLES = r"""
+- name: Map two models to their profiles in LibreChat
+  librechat.bedrock.librechat_config:
+    config_path: /opt/librechat/librechat.yaml
+    env_path: /opt/librechat/.env
+    region: us-east-1
+    bedrock:
+      models:
+        - us.anthropic.claude-3-7-sonnet-20250219-v1:0
+        - us.amazon.nova-lite-v1:0
+      inferenceProfiles:
+        us.anthropic.claude-3-7-sonnet-20250219-v1:0: "${BEDROCK_CLAUDE_37_PROFILE}"
+    env:
+      BEDROCK_AWS_DEFAULT_REGION: us-east-1
+      BEDROCK_CLAUDE_37_PROFILE: arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123def456
+    env_shown: [BEDROCK_AWS_DEFAULT_REGION, BEDROCK_CLAUDE_37_PROFILE]
+  no_log: true
+"""
+
+RETURN = r"""
+bedrock:
+  description: The C(endpoints.bedrock) section after the merge.
+  returned: success
+  type: dict
+config_changed:
+  description: Whether C(librechat.yaml) changed (or would, in check mode).
+  returned: success
+  type: bool
+env_changed:
+  description: Whether C(.env) changed (or would, in check mode).
+  returned: success
+  type: bool
+env_changed_keys:
+  description: The C(.env) keys whose value changed, without their values.
+  returned: success
+  type: list
+  elements: str
+backup_files:
+  description: The backups made.
+  returned: success
+  type: list
+  elements: str
+warnings:
+  description: What LibreChat accepts but probably does not do what was meant.
+  returned: success
+  type: list
+  elements: str
+"""
