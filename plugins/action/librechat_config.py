@@ -11,6 +11,7 @@ import shutil
 import tempfile
 
 import yaml
+from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
@@ -62,7 +63,9 @@ class ActionModule(ActionBase):
         except (librechat_yaml.ConfigError, dotenv_file.EnvError) as e:
             raise AnsibleActionFail(f"{e}. Nothing was written.") from None
 
-        errors, warnings = self._check(args, config_after, env_after, bedrock)
+        env_before_values = dotenv_file.parse(env_before or "")
+        env_after_values = dotenv_file.parse(env_after)
+        errors, warnings = self._check(args, config_after, env_after_values, bedrock)
         if errors:
             raise AnsibleActionFail(
                 f"The merged {args['config_path']} and {args['env_path']} would not work with LibreChat, so neither "
@@ -73,8 +76,8 @@ class ActionModule(ActionBase):
 
         env_changed_keys = sorted(
             key
-            for key in set(dotenv_file.parse(env_before or "")) | set(dotenv_file.parse(env_after))
-            if dotenv_file.parse(env_before or "").get(key) != dotenv_file.parse(env_after).get(key)
+            for key in set(env_before_values) | set(env_after_values)
+            if env_before_values.get(key) != env_after_values.get(key)
         )
         result.update(
             bedrock=bedrock,
@@ -129,15 +132,13 @@ class ActionModule(ActionBase):
         return {"ENDPOINTS": ",".join([*names, "bedrock"])}
 
     @staticmethod
-    def _check(args, config_after, env_after, bedrock):
+    def _check(args, config_after, env_values, bedrock):
         try:
             data = yaml.safe_load(config_after)
         except yaml.YAMLError as e:
             return [f"the result is not valid YAML ({e})"], []
         errors = librechat_checks.schema_errors(data)
-        mapping_errors, warnings = librechat_checks.mapping_errors(
-            bedrock, dotenv_file.parse(env_after), args["region"]
-        )
+        mapping_errors, warnings = librechat_checks.mapping_errors(bedrock, env_values, args["region"])
         return errors + mapping_errors, warnings
 
     @staticmethod
@@ -179,7 +180,7 @@ class ActionModule(ActionBase):
     def _write(self, args, task_vars, path, content, file_mode):
         """Write through ansible.builtin.copy (atomic, backup, owner, group, mode); in check mode it reports
         what it would do. Its own diff is off: the masked diffs above are the only ones shown."""
-        local = tempfile.mkdtemp(dir=os.path.expanduser(os.environ.get("ANSIBLE_LOCAL_TEMP", "~/.ansible/tmp")))
+        local = tempfile.mkdtemp(dir=C.DEFAULT_LOCAL_TMP)
         try:
             source = os.path.join(local, os.path.basename(path))
             with open(source, "w", encoding="utf-8", newline="") as handle:

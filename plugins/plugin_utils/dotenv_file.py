@@ -19,6 +19,8 @@ LINE = re.compile(
 )
 PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_./:@+,=-]*$")
 MARKER = "# librechat.bedrock manages:"
+# What precedes the key on an assignment line; kept when the line is rewritten or masked.
+PREFIX = re.compile(r"^\s*(?:export\s+)?")
 
 
 class EnvError(Exception):
@@ -95,7 +97,7 @@ def edit(text, wanted, remove=(), unrecorded=()):
         span = range(first, last + 1)
         if key in wanted and key not in seen:
             seen.add(key)
-            prefix = re.match(r"^(\s*(?:export\s+)?)", lines[first]).group(1)
+            prefix = PREFIX.match(lines[first]).group(0)
             replace[first] = f"{prefix}{key}={quote(key, wanted[key])}{_ending(lines[last], newline)}"
             drop.update(n for n in span if n != first)
         elif key in wanted or key in dropping:
@@ -138,7 +140,7 @@ def masked(text, shown=(), changed=()):
         if key in shown:
             continue
         ending = "\n" if lines[last].endswith("\n") else ""
-        prefix = re.match(r"^(\s*(?:export\s+)?)", lines[first]).group(1)
+        prefix = PREFIX.match(lines[first]).group(0)
         note = "changed" if key in changed else "hidden"
         lines[first] = f"{prefix}{key}=******** ({note}){ending}"
         for number in range(first + 1, last + 1):

@@ -120,28 +120,53 @@ def _indent_unit(node, default=2):
 # ------------------------------------------------------------------------------------------------ merging
 
 
+NULL_TAG = "tag:yaml.org,2002:null"
+
+
+def _value(node):
+    """The Python value of a composed node (the text is not parsed again)."""
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _is_null(node):
+    return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG)
+
+
+class Located:
+    """Where `endpoints` and `endpoints.bedrock` are in a parsed file (keys and values as nodes, None when
+    absent), after checking that each is a mapping where it exists."""
+
+    def __init__(self, text):
+        self.root = _compose(text)
+        self.endpoints_key = self.endpoints = self.bedrock_key = self.bedrock = None
+        if self.root is None:
+            return
+        if not isinstance(self.root, yaml.MappingNode):
+            raise ConfigError("librechat.yaml must be a mapping at the top level (keys such as version, endpoints)")
+        self.endpoints_key, self.endpoints = _mapping_get(self.root, "endpoints")
+        if _is_null(self.endpoints):
+            return
+        if not isinstance(self.endpoints, yaml.MappingNode):
+            value = _value(self.endpoints)
+            raise ConfigError(
+                f"endpoints in librechat.yaml is {type(value).__name__} {value!r}, not a mapping: make it a "
+                "mapping of endpoint names (bedrock, custom, ...) to their settings"
+            )
+        self.bedrock_key, self.bedrock = _mapping_get(self.endpoints, "bedrock")
+        if not _is_null(self.bedrock) and not isinstance(self.bedrock, yaml.MappingNode):
+            raise ConfigError(
+                f"endpoints.bedrock in librechat.yaml is {_value(self.bedrock)!r}, not a mapping: make it a mapping"
+            )
+
+
 def current_bedrock(text):
     """The `endpoints.bedrock` mapping the file holds now (empty when there is none)."""
-    root = _compose(text)
-    if root is None:
-        return {}
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise ConfigError("librechat.yaml must be a mapping at the top level (keys such as version, endpoints)")
-    endpoints = data.get("endpoints")
-    if endpoints is None:
-        return {}
-    if not isinstance(endpoints, dict):
-        raise ConfigError(
-            f"endpoints in librechat.yaml is {type(endpoints).__name__} {endpoints!r}, not a mapping: make it a "
-            "mapping of endpoint names (bedrock, custom, ...) to their settings"
-        )
-    bedrock = endpoints.get("bedrock")
-    if bedrock is None:
-        return {}
-    if not isinstance(bedrock, dict):
-        raise ConfigError(f"endpoints.bedrock in librechat.yaml is {bedrock!r}, not a mapping: make it a mapping")
-    return bedrock
+    found = Located(text)
+    return {} if _is_null(found.bedrock) else _value(found.bedrock)
 
 
 def merge(text, bedrock, version="1.3.17"):
@@ -150,19 +175,13 @@ def merge(text, bedrock, version="1.3.17"):
     A missing file (text None) or an empty one becomes a minimal file with `version`; a missing `endpoints` or
     `bedrock` is added at the end of the document or of `endpoints`.
     """
-    if text is None or not text.strip():
-        lines = [f"version: {_scalar(version)}", "endpoints:", "  bedrock:", *render(bedrock, 4, 2)]
-        return (text or "") + "\n".join(lines) + "\n"
-    root = _compose(text)
+    text = text or ""
+    found = Located(text)
+    root, endpoints_key, endpoints = found.root, found.endpoints_key, found.endpoints
     if root is None:
-        lines = [f"version: {_scalar(version)}", "endpoints:", "  bedrock:", *render(bedrock, 4, 2)]
-        return _append(text, lines)
-    if not isinstance(root, yaml.MappingNode):
-        raise ConfigError("librechat.yaml must be a mapping at the top level (keys such as version, endpoints)")
-    current_bedrock(text)  # the shape errors, named
+        return _append(text, [f"version: {_scalar(version)}", "endpoints:", "  bedrock:", *render(bedrock, 4, 2)])
     lines = text.splitlines(keepends=True)
     unit = _indent_unit(root)
-    endpoints_key, endpoints = _mapping_get(root, "endpoints")
     if endpoints_key is None:
         block = [_pad(root.start_mark.column) + "endpoints:", _pad(root.start_mark.column + unit) + "bedrock:"]
         block += render(bedrock, root.start_mark.column + 2 * unit, unit)
@@ -182,7 +201,7 @@ def merge(text, bedrock, version="1.3.17"):
             "endpoint per line) so the bedrock section can be changed without rewriting the others"
         )
 
-    bedrock_key, bedrock_node = _mapping_get(endpoints, "bedrock")
+    bedrock_key, bedrock_node = found.bedrock_key, found.bedrock
     if bedrock_key is None:
         column = endpoints.value[0][0].start_mark.column
         after = _last_line(endpoints)
@@ -229,7 +248,7 @@ def _insert(lines, start, stop, block):
 
 def _append(text, block):
     newline = "\r\n" if "\r\n" in text else "\n"
-    if not text.endswith("\n"):
+    if text and not text.endswith("\n"):
         text += newline
     return text + newline.join(block) + newline
 
@@ -237,16 +256,10 @@ def _append(text, block):
 def span(text):
     """The (first, last) 0-based line numbers of `endpoints.bedrock` in the text, or None: what a merge may
     change. Tests use it to check that every other line is unchanged."""
-    root = _compose(text)
-    if not isinstance(root, yaml.MappingNode):
+    found = Located(text)
+    if found.bedrock_key is None:
         return None
-    _key_node, endpoints = _mapping_get(root, "endpoints")
-    if not isinstance(endpoints, yaml.MappingNode):
-        return None
-    bedrock_key, bedrock_node = _mapping_get(endpoints, "bedrock")
-    if bedrock_key is None:
-        return None
-    return bedrock_key.start_mark.line, _last_line(bedrock_node)
+    return found.bedrock_key.start_mark.line, _last_line(found.bedrock)
 
 
 def section_text(text):
