@@ -16,6 +16,7 @@ GUARDRAIL_MODES = ("sync", "async")
 STRING_KEYS = ("titleModel", "titleMethod", "titlePrompt", "titlePromptTemplate", "titleEndpoint", "summaryModel")
 BOOL_KEYS = ("titleConvo", "summarize")
 NUMBER_KEYS = ("streamRate",)
+_FIX = "fix {key} in librechat_config_bedrock_settings (the module's bedrock option)"
 
 
 def _strings(value):
@@ -72,14 +73,14 @@ def schema_errors(data):
                 )
     for key in STRING_KEYS:
         if bedrock.get(key) is not None and not isinstance(bedrock[key], str):
-            errors.append(f"{where}.{key} must be a string, got {bedrock[key]!r}")
+            errors.append(f"{where}.{key} must be a string, got {bedrock[key]!r}: {_FIX.format(key=key)}")
     for key in BOOL_KEYS:
         if bedrock.get(key) is not None and not isinstance(bedrock[key], bool):
-            errors.append(f"{where}.{key} must be true or false, got {bedrock[key]!r}")
+            errors.append(f"{where}.{key} must be true or false, got {bedrock[key]!r}: {_FIX.format(key=key)}")
     for key in NUMBER_KEYS:
         value = bedrock.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            errors.append(f"{where}.{key} must be a number, got {value!r}")
+            errors.append(f"{where}.{key} must be a number, got {value!r}: {_FIX.format(key=key)}")
     return errors
 
 

@@ -188,3 +188,23 @@ def test_schema_checks():
     assert any("guardrailVersion is required" in e for e in errors)
     assert any("trace='on'" in e for e in errors)
     assert any("streamRate must be a number" in e for e in errors)
+
+
+def test_compose_mounts_reads_both_volume_syntaxes():
+    from ansible_collections.librechat.bedrock.plugins.filter.compose import compose_mounts
+
+    compose = {
+        "services": {
+            "api": {
+                "volumes": [
+                    "./.env:/app/.env",
+                    {"type": "bind", "source": "./librechat.yaml", "target": "/app/librechat.yaml"},
+                    "named-volume",
+                ]
+            }
+        }
+    }
+    assert compose_mounts(compose, "api") == ["/app/.env", "/app/librechat.yaml"]
+    assert compose_mounts(compose, "mongodb") == []
+    assert compose_mounts(None, "api") == []
+    assert compose_mounts({"services": {"api": None}}, "api") == []
