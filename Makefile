@@ -8,7 +8,7 @@ BOOTSTRAP_INPUTS := requirements.txt requirements-dev.txt requirements.yml tests
 	scripts/bootstrap.sh scripts/bootstrap.py scripts/find-python.sh \
 	$(wildcard tests/librechat_schema/package.json tests/librechat_schema/package-lock.json)
 
-.PHONY: setup test demo emulator benchmark lint sanity unit integration molecule package clean
+.PHONY: setup test demo emulator benchmark lint sanity unit integration molecule e2e package clean
 
 setup: .cache/.ready
 
@@ -22,7 +22,7 @@ test: setup
 
 ## Run the main job against the local AWS emulator, with no AWS account.
 demo: setup
-	$(PY) scripts/demo.py
+	PYTHONPATH=tests $(PY) scripts/demo.py
 
 ## Start the local AWS emulator in the foreground on 127.0.0.1:4599.
 emulator: setup
@@ -33,7 +33,7 @@ benchmark: setup
 	PYTHONPATH=tests $(PY) scripts/benchmark.py
 	PYTHONPATH=tests $(PY) scripts/benchmark_roles.py
 
-lint sanity unit integration molecule package: setup
+lint sanity unit integration molecule e2e package: setup
 	$(PY) scripts/test.py $@
 
 clean:

@@ -24,7 +24,7 @@ from devtools import COLLECTIONS, EMULATOR_ENV, ROOT, base_env, emulator, emulat
 from devtools import CommandFailed as StageFailed
 
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
-STAGES = ("lint", "sanity", "unit", "integration", "molecule", "package")
+STAGES = ("lint", "sanity", "unit", "integration", "molecule", "e2e", "package")
 # --only: integration targets and molecule scenarios (ROLE or ROLE/SCENARIO) to run instead of all of them.
 ONLY: list[str] = []
 
@@ -122,6 +122,14 @@ def stage_molecule() -> str:
         for scenario in scenarios:
             run(["molecule", "test", "-s", scenario], cwd=ROOT, env=env)
     return f"{len(scenarios)} scenarios: {', '.join(scenarios)}"
+
+
+def stage_e2e() -> str:
+    """The demo's path (playbooks site and verify) end to end against the emulator (tests/e2e)."""
+    with emulator() as endpoint:
+        env = emulator_env(endpoint)
+        run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/e2e"], env=env)
+    return "pytest tests/e2e (site, verify, second run, site --check)"
 
 
 def stage_package() -> str:

@@ -154,8 +154,8 @@ class ActionModule(ActionBase):
 
     # -------------------------------------------------------------------------------------------- host I/O
 
-    def _read(self, path, task_vars):
-        """The file's text on the host, or None when it does not exist."""
+    def _read(self, path, task_vars, stats=None):
+        """The file's text on the host, or None when it does not exist. `stats` (a dict) gets the file's stat."""
         stat = self._execute_module(
             module_name="ansible.legacy.stat",
             module_args={"path": path, "get_checksum": False},
@@ -163,6 +163,8 @@ class ActionModule(ActionBase):
         )
         if stat.get("failed"):
             raise AnsibleActionFail(f"Could not read {path}: {stat.get('msg')}")
+        if stats is not None:
+            stats.update(stat["stat"])
         if not stat["stat"]["exists"]:
             return None
         if stat["stat"].get("isdir"):

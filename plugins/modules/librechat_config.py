@@ -27,15 +27,9 @@ description:
     of C(availableRegions) without a mapped profile draw a warning."
 author:
   - librechat.bedrock maintainers (@librechat-bedrock)
+extends_documentation_fragment:
+  - librechat.bedrock.librechat_files
 options:
-  config_path:
-    description: The path of C(librechat.yaml) on the host.
-    type: path
-    required: true
-  env_path:
-    description: The path of C(.env) on the host.
-    type: path
-    required: true
   bedrock:
     description: The keys to set in C(endpoints.bedrock), such as C(models), C(inferenceProfiles),
       C(availableRegions), C(titleModel), C(guardrailConfig).

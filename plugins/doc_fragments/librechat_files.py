@@ -1,0 +1,17 @@
+# Copyright: Contributors to the librechat.bedrock project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    # LibreChat's two files, as the modules that read or write them on a host take them.
+    DOCUMENTATION = r"""
+options:
+  config_path:
+    description: The path of C(librechat.yaml) on the host.
+    type: path
+    required: true
+  env_path:
+    description: The path of C(.env) on the host.
+    type: path
+    required: true
+"""

@@ -1,0 +1,102 @@
+"""The verify role's checklist: each row's status follows what was gathered, and the detail says what to do."""
+
+from ansible_collections.librechat.bedrock.plugins.filter.verify import verify_checklist
+from ansible_collections.librechat.bedrock.plugins.plugin_utils import checklist
+
+SONNET = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+NOVA = "us.amazon.nova-pro-v1:0"
+ARN = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123"
+MODELS = [{"id": SONNET, "env_var": "SONNET_PROFILE"}, {"id": NOVA, "profile": False}]
+
+
+def info(**changes):
+    base = {
+        "config_exists": True,
+        "config_path": "/opt/librechat/librechat.yaml",
+        "env_path": "/opt/librechat/.env",
+        "models": [SONNET, NOVA],
+        "inference_profiles": {SONNET: "${SONNET_PROFILE}"},
+        "profile_arns": {SONNET: ARN},
+        "unset_variables": [],
+        "endpoints_lists_bedrock": True,
+        "region": "us-east-1",
+        "auth": "default_chain",
+        "errors": [],
+        "config_mtime": 1000.0,
+        "env_mtime": 1005.0,
+    }
+    return base | changes
+
+
+def statuses(rows):
+    return {r["check"]: r["status"] for r in rows}
+
+
+def test_a_correct_host_passes_every_file_check():
+    rows = checklist.config_rows("web1", info(), MODELS, "us-east-1")
+    assert set(statuses(rows).values()) == {"PASS"}
+
+
+def test_a_case_mismatch_and_an_unset_variable_fail_and_say_so():
+    rows = checklist.config_rows(
+        "web1",
+        info(inference_profiles={SONNET.upper(): "${SONNET_PROFILE}"}, unset_variables=["SONNET_PROFILE"]),
+        MODELS,
+        "us-east-1",
+    )
+    by_check = {r["check"]: r for r in rows}
+    keys = by_check["web1: inferenceProfiles keys match models exactly"]
+    assert keys["status"] == "FAIL"
+    assert "the match is exact, case included" in keys["detail"]
+    assert f"{SONNET} has no entry" in keys["detail"]
+    env = by_check["web1: every ${VAR} is set in .env"]
+    assert env["status"] == "FAIL" and "SONNET_PROFILE is not set" in env["detail"]
+
+
+def test_a_profile_arn_aws_does_not_hold_is_profile_not_found():
+    rows = checklist.profile_rows("web1", info(), [])
+    assert rows[0]["status"] == "FAIL" and ARN in rows[0]["detail"]
+    assert checklist.profile_rows("web1", info(), [ARN])[0]["status"] == "PASS"
+
+
+def test_restart_is_judged_against_the_newest_file():
+    host = info()
+    assert checklist.restart_row("h", host, {"method": "systemd", "started": "@1010"})["status"] == "PASS"
+    assert checklist.restart_row("h", host, {"method": "systemd", "started": "@900"})["status"] == "FAIL"
+    iso = "1970-01-01T00:16:50.123456789Z"  # 1010 s, as docker inspect prints it
+    assert checklist.restart_row("h", host, {"method": "docker_compose", "started": iso})["status"] == "PASS"
+    assert checklist.restart_row("h", host, {"method": "command"})["status"] == "SKIP"
+    assert checklist.restart_row("h", host, {"method": "systemd", "started": ""})["status"] == "FAIL"
+
+
+def test_logs_tell_mapped_requests_from_raw_model_ids():
+    logs = {"summary": {ARN: {"count": 2, "inference_regions": ["us-east-1", "us-west-2"]}}}
+    row = checklist.log_rows(MODELS, {SONNET: ARN}, logs, "24h")[0]
+    assert row["status"] == "PASS" and "us-east-1, us-west-2" in row["detail"]
+    raw = {"summary": {SONNET: {"count": 1}}}
+    assert checklist.log_rows(MODELS, {SONNET: ARN}, raw, "24h")[0]["status"] == "FAIL"
+    assert checklist.log_rows(MODELS, {SONNET: ARN}, {"summary": {}}, "24h")[0]["status"] == "SKIP"
+    assert checklist.log_rows(MODELS, {}, {"error": "no log group"}, "24h")[0]["status"] == "SKIP"
+
+
+def test_the_whole_report_in_one_call():
+    aws = {
+        "profile_arns": [ARN],
+        "availability": {"models": [{"model_id": SONNET, "available": False, "problems": ["agreement PENDING"]}]},
+        "invocations": {
+            "invocations": [
+                {
+                    "target": ARN,
+                    "ok": False,
+                    "error_code": "AccessDeniedException",
+                    "error": "aws-marketplace:Subscribe",
+                }
+            ]
+        },
+        "logs": None,
+        "log_since": "1h",
+    }
+    rows = verify_checklist([{"host": "web1", "info": info(), "restart": {"method": "none"}}], MODELS, "us-east-1", aws)
+    failed = [r["check"] for r in checklist.failed(rows)]
+    assert failed == [f"{SONNET} is AVAILABLE", f"{ARN} answers"]
+    assert any("propagating" in r["detail"] for r in rows)
