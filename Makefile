@@ -28,10 +28,11 @@ demo: setup
 emulator: setup
 	PYTHONPATH=tests $(PY) -m emulator --host 127.0.0.1 --port 4599
 
-## Count the AWS calls each module makes per operation (docs/performance.md).
+## Count the AWS calls of each module, the inference_profiles role and the site playbook (docs/performance.md).
 benchmark: setup
 	PYTHONPATH=tests $(PY) scripts/benchmark.py
 	PYTHONPATH=tests $(PY) scripts/benchmark_roles.py
+	PYTHONPATH=tests $(PY) scripts/benchmark_site.py
 
 lint sanity unit integration molecule e2e package: setup
 	$(PY) scripts/test.py $@

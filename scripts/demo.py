@@ -62,8 +62,9 @@ def prepare(directory: Path = DEMO_DIR) -> None:
             path.chmod(mode)
 
 
-def playbook(name: str, env: dict[str, str], *extra: str, capture: bool = False) -> str:
-    """Run playbooks/<name>.yml with the demo inventory; return its output when captured (it is printed too)."""
+def playbook(name: str, env: dict[str, str], *extra: str, capture: bool = False, echo: bool = True) -> str:
+    """Run playbooks/<name>.yml with the demo inventory; return its output when captured (printed too, with
+    `echo`; a failed run's output is always printed)."""
     cmd = ["ansible-playbook", "-i", str(INVENTORY), "-e", f"ansible_python_interpreter={sys.executable}"]
     cmd += [*extra, str(PLAYBOOKS / f"{name}.yml")]
     if not capture:
@@ -71,7 +72,8 @@ def playbook(name: str, env: dict[str, str], *extra: str, capture: bool = False)
         return ""
     print(f"  $ {' '.join(cmd)}", flush=True)
     result = subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True, text=True)
-    print(result.stdout, end="", flush=True)
+    if echo or result.returncode != 0:
+        print(result.stdout, end="", flush=True)
     if result.returncode != 0:
         print(result.stderr, end="", file=sys.stderr)
         raise CommandFailed(f"exit {result.returncode}: {' '.join(cmd)}")
