@@ -8,7 +8,7 @@ BOOTSTRAP_INPUTS := requirements.txt requirements-dev.txt requirements.yml tests
 	scripts/bootstrap.sh scripts/bootstrap.py scripts/find-python.sh \
 	$(wildcard tests/librechat_schema/package.json tests/librechat_schema/package-lock.json)
 
-.PHONY: setup test demo emulator benchmark lint sanity unit integration molecule e2e package clean
+.PHONY: setup test demo emulator benchmark docs lint sanity unit integration molecule e2e package clean
 
 setup: .cache/.ready
 
@@ -33,6 +33,10 @@ benchmark: setup
 	PYTHONPATH=tests $(PY) scripts/benchmark.py
 	PYTHONPATH=tests $(PY) scripts/benchmark_roles.py
 	PYTHONPATH=tests $(PY) scripts/benchmark_site.py
+
+## Write docs/reference/ from the modules' documentation and the roles' argument specs (lint checks it is current).
+docs: setup
+	$(PY) scripts/gen_docs.py
 
 lint sanity unit integration molecule e2e package: setup
 	$(PY) scripts/test.py $@

@@ -59,10 +59,11 @@ def stage_lint() -> str:
     run(["ruff", "check", "."])
     run(["ruff", "format", "--check", "."])
     run(["antsibull-changelog", "lint"])
+    run([sys.executable, "scripts/gen_docs.py", "--check"])
     yaml_content = [p for p in ("roles", "playbooks") if any((ROOT / p).rglob("*.yml"))]
     if yaml_content:
         run(["ansible-lint", "--profile", "production", *yaml_content])
-    return "yamllint, ruff, antsibull-changelog" + (", ansible-lint" if yaml_content else "")
+    return "yamllint, ruff, antsibull-changelog, reference docs current" + (", ansible-lint" if yaml_content else "")
 
 
 def stage_sanity() -> str:
