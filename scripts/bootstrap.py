@@ -10,6 +10,8 @@ its result is already in place, so `make test` on a prepared machine starts at o
 4. An offline stand-in for the get-pip script `ansible-test` downloads into its cache directory:
    it bootstraps pip with `ensurepip`, then installs what ansible-test asked for with that pip.
 5. The Node packages of tests/librechat_schema (LibreChat's own config schema and dotenv).
+6. Debian's debootstrap, systemd-container and openssh-client, for the molecule scenario that boots a
+   LibreChat host with systemd-nspawn (installed with apt-get when missing and running as root).
 """
 
 from __future__ import annotations
@@ -192,6 +194,24 @@ def ensure_node_packages() -> None:
     stamp.write_text(digest.hexdigest())
 
 
+SYSTEM_TOOLS = {"debootstrap": "debootstrap", "systemd-nspawn": "systemd-container", "ssh": "openssh-client"}
+
+
+def ensure_system_packages() -> None:
+    missing = sorted({package for tool, package in SYSTEM_TOOLS.items() if not shutil.which(tool)})
+    if not missing:
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        log(f"not installing {', '.join(missing)} (needs root and apt-get): the systemd-nspawn scenario will fail")
+        return
+    log(f"installing {', '.join(missing)} with apt-get")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing]
+    if subprocess.run(install, env=env, check=False, stdout=subprocess.DEVNULL).returncode != 0:
+        run("apt-get", "update", "-q", env=env, stdout=subprocess.DEVNULL)
+        run(*install, env=env, stdout=subprocess.DEVNULL)
+
+
 def main() -> None:
     ensure_venv()
     COLLECTIONS.mkdir(parents=True, exist_ok=True)
@@ -199,6 +219,7 @@ def main() -> None:
     ensure_collection_link()
     ensure_get_pip_standin()
     ensure_node_packages()
+    ensure_system_packages()
     log("ready")
 
 
