@@ -44,7 +44,7 @@ def text(value) -> str:
         if kind == "U":
             return body
         if kind == "L":
-            label, _, url = body.partition(",")
+            label, _comma, url = body.partition(",")
             return f"[{label.strip()}]({url.strip()})"
         return f"`{body}`"
 
