@@ -21,7 +21,16 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "reference"
 NAMESPACE = "librechat.bedrock"
-MARKUP = re.compile(r"\b(C|O|V|RV|M|I|B|U|L)\(([^()]*)\)")
+MARKUP = re.compile(r"\b(C|O|V|RV|E|P|M|I|B|U|L)\(([^()]*)\)")
+# amazon.aws fragments are summarised rather than copied: their text changes between the amazon.aws releases
+# requirements.yml allows, and copying it would make the committed pages depend on the installed release.
+CONNECTION_OPTIONS = (
+    "`region`, `profile`, `access_key`, `secret_key`, `session_token`, `endpoint_url`, `validate_certs`, …"
+)
+SUMMARISED_FRAGMENTS = {
+    "amazon.aws.tags": "the tagging options `tags` (alias `resource_tags`; unset leaves tags alone) and `purge_tags` "
+    "(default `true`)",
+}
 
 
 def header(source: str) -> str:
@@ -46,21 +55,35 @@ def text(value) -> str:
         if kind == "L":
             label, _comma, url = body.partition(",")
             return f"[{label.strip()}]({url.strip()})"
+        if kind == "P":
+            return f"`{body.partition('#')[0]}`"
         return f"`{body}`"
 
     return MARKUP.sub(convert, str(value)).strip()
 
 
-def cell(value) -> str:
-    return text(value).replace("|", "\\|").replace("\n", " ")
+def paragraphs(value) -> list[str]:
+    """A description as Markdown paragraphs, whether it was written as one string or a list."""
+    items = value if isinstance(value, list) else [value]
+    return [text(item) for item in items if text(item)]
+
+
+def code(value: str) -> str:
+    # A backtick inside needs a longer fence, padded so a leading or trailing backtick stays literal.
+    return f"`` {value} ``" if "`" in value else f"`{value}`"
 
 
 def literal(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return f"`{value}`" if value else '`""`'
-    return f"`{yaml.safe_dump(value, default_flow_style=True).strip().removesuffix('...').strip()}`"
+        return code(value) if value else '`""`'
+    return code(yaml.safe_dump(value, default_flow_style=True, width=1000).strip().removesuffix("...").strip())
+
+
+def row(*cells: str) -> str:
+    # GFM splits a row at every unescaped pipe, even inside a code span (a Jinja filter in a default, say).
+    return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
 
 
 def module_strings(path: Path) -> dict[str, str]:
@@ -75,22 +98,32 @@ def module_strings(path: Path) -> dict[str, str]:
 
 
 def own_fragment(name: str) -> dict:
-    """A doc fragment of this collection (plugins/doc_fragments/<name>.py, class ModuleDocFragment)."""
-    path = ROOT / "plugins" / "doc_fragments" / f"{name}.py"
-    tree = ast.parse(path.read_text())
+    """A doc fragment of this collection: `<file>` (its DOCUMENTATION) or `<file>.<variable>`, as Ansible reads
+    extends_documentation_fragment, from plugins/doc_fragments/<file>.py, class ModuleDocFragment."""
+    file, _dot, variable = name.partition(".")
+    variable = variable.upper() or "DOCUMENTATION"
+    tree = ast.parse((ROOT / "plugins" / "doc_fragments" / f"{file}.py").read_text())
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "DOCUMENTATION":
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == variable:
             return yaml.safe_load(node.value.value) or {}
-    return {}
+    raise SystemExit(f"plugins/doc_fragments/{file}.py has no {variable}")
+
+
+def type_of(spec: dict, fallback: str) -> str:
+    kind = spec.get("type", fallback)
+    if kind == "list" and spec.get("elements"):
+        kind = f"list of {spec['elements']}"
+    return kind
+
+
+def child_prefix(prefix: str, name: str, spec: dict) -> str:
+    return f"{prefix}{name}[]." if spec.get("type") == "list" else f"{prefix}{name}."
 
 
 def option_rows(options: dict, prefix: str = "") -> list[str]:
     rows = []
     for name in sorted(options or {}):
         spec = options[name] or {}
-        kind = spec.get("type", "str")
-        if kind == "list" and spec.get("elements"):
-            kind = f"list of {spec['elements']}"
         if spec.get("required"):
             need = "required"
         elif "default" in spec:
@@ -98,8 +131,13 @@ def option_rows(options: dict, prefix: str = "") -> list[str]:
         else:
             need = ""
         choices = ", ".join(literal(c) for c in spec.get("choices") or [])
-        rows.append(f"| `{prefix}{name}` | {kind} | {need} | {choices} | {cell(spec.get('description'))} |")
-        rows += option_rows(spec.get("suboptions") or spec.get("options") or {}, f"{prefix}{name}.")
+        description = text(spec.get("description"))
+        if spec.get("aliases"):
+            description += f" Aliases: {', '.join(code(a) for a in spec['aliases'])}."
+        rows.append(row(f"`{prefix}{name}`", type_of(spec, "str"), need, choices, description.strip()))
+        # Modules nest under `suboptions`, role argument specs under `options`.
+        nested = spec.get("suboptions") or spec.get("options") or {}
+        rows += option_rows(nested, child_prefix(prefix, name, spec))
     return rows
 
 
@@ -117,44 +155,58 @@ def return_rows(values: dict, prefix: str = "") -> list[str]:
     rows = []
     for name in sorted(values or {}):
         spec = values[name] or {}
-        kind = spec.get("type", "")
-        if kind == "list" and spec.get("elements"):
-            kind = f"list of {spec['elements']}"
         rows.append(
-            f"| `{prefix}{name}` | {kind} | {cell(spec.get('returned', ''))} | {cell(spec.get('description'))} |"
+            row(f"`{prefix}{name}`", type_of(spec, ""), text(spec.get("returned")), text(spec.get("description")))
         )
-        rows += return_rows(spec.get("contains") or {}, f"{prefix}{name}.")
+        rows += return_rows(spec.get("contains") or {}, child_prefix(prefix, name, spec))
     return rows
+
+
+def module_doc(path: Path) -> dict:
+    return yaml.safe_load(module_strings(path).get("DOCUMENTATION", "")) or {}
+
+
+def external_fragment_lines(fragments: list[str]) -> list[str]:
+    lines = []
+    connection = [f for f in fragments if f.startswith("amazon.aws.") and f not in SUMMARISED_FRAGMENTS]
+    if connection:
+        names = ", ".join(f"`{f}`" for f in connection[:-1])
+        names = f"{names} and `{connection[-1]}`" if names else f"`{connection[-1]}`"
+        lines += [f"Plus the common amazon.aws connection options ({CONNECTION_OPTIONS}) of {names}.", ""]
+    for fragment in fragments:
+        if fragment in SUMMARISED_FRAGMENTS:
+            lines += [f"Plus {SUMMARISED_FRAGMENTS[fragment]} of `{fragment}`.", ""]
+        elif not fragment.startswith("amazon.aws."):
+            lines += [f"Plus the options of the doc fragment `{fragment}`.", ""]
+    return lines
 
 
 def module_page(path: Path) -> str:
     strings = module_strings(path)
-    doc = yaml.safe_load(strings.get("DOCUMENTATION", "")) or {}
+    doc = module_doc(path)
     options = dict(doc.get("options") or {})
+    notes = list(doc.get("notes") or [])
     external = []
     for fragment in doc.get("extends_documentation_fragment") or []:
         if fragment.startswith(f"{NAMESPACE}."):
-            options = (own_fragment(fragment.split(".")[-1]).get("options") or {}) | options
+            merged = own_fragment(fragment.removeprefix(f"{NAMESPACE}."))
+            options = (merged.get("options") or {}) | options
+            notes += merged.get("notes") or []
         else:
             external.append(fragment)
     lines = [
         header(f"plugins/modules/{path.name}"),
-        f"# {NAMESPACE}.{doc['module']}",
+        f"# {NAMESPACE}.{path.stem}",
         "",
         text(doc.get("short_description")),
         "",
     ]
-    for paragraph in doc.get("description") or []:
-        lines += [text(paragraph), ""]
+    for paragraph in paragraphs(doc.get("description")):
+        lines += [paragraph, ""]
     lines += ["## Options", "", *options_table(options), ""]
-    if external:
-        names = ", ".join(f"`{f}`" for f in external)
-        lines += [
-            f"Plus the common AWS connection options (region, profile, credentials, endpoint_url) of {names}.",
-            "",
-        ]
-    if doc.get("notes"):
-        lines += ["## Notes", ""] + [f"- {text(n)}" for n in doc["notes"]] + [""]
+    lines += external_fragment_lines(external)
+    if notes:
+        lines += ["## Notes", ""] + [f"- {text(n)}" for n in notes] + [""]
     if strings.get("EXAMPLES", "").strip():
         lines += ["## Examples", "", "```yaml", strings["EXAMPLES"].strip("\n"), "```", ""]
     returns = yaml.safe_load(strings.get("RETURN", "")) or {}
@@ -164,10 +216,14 @@ def module_page(path: Path) -> str:
     return "\n".join(lines)
 
 
+def role_spec(role: Path) -> dict:
+    return yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]
+
+
 def role_page(role: Path) -> str:
-    spec = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]
+    spec = role_spec(role)
     defaults_path = role / "defaults" / "main.yml"
-    defaults = yaml.safe_load(defaults_path.read_text()) or {} if defaults_path.exists() else {}
+    defaults = (yaml.safe_load(defaults_path.read_text()) or {}) if defaults_path.exists() else {}
     options = {}
     for name, option in (spec.get("options") or {}).items():
         option = dict(option or {})
@@ -181,10 +237,19 @@ def role_page(role: Path) -> str:
         text(spec.get("short_description")),
         "",
     ]
-    for paragraph in spec.get("description") or []:
-        lines += [text(paragraph), ""]
+    for paragraph in paragraphs(spec.get("description")):
+        lines += [paragraph, ""]
     lines += ["## Variables", "", *options_table(options), ""]
     return "\n".join(lines)
+
+
+def documented_roles() -> list[Path]:
+    return sorted(p for p in (ROOT / "roles").iterdir() if (p / "meta" / "argument_specs.yml").exists())
+
+
+def undocumented_roles() -> list[Path]:
+    documented = documented_roles()
+    return sorted(p for p in (ROOT / "roles").iterdir() if p.is_dir() and p not in documented)
 
 
 def pages(output: Path = OUTPUT) -> dict[Path, str]:
@@ -195,15 +260,19 @@ def pages(output: Path = OUTPUT) -> dict[Path, str]:
         if path.stem == "__init__":
             continue
         out[output / "modules" / f"{path.stem}.md"] = module_page(path)
-        doc = yaml.safe_load(module_strings(path).get("DOCUMENTATION", "")) or {}
-        index.append(f"| [`{NAMESPACE}.{path.stem}`](modules/{path.stem}.md) | {cell(doc.get('short_description'))} |")
+        link = f"[`{NAMESPACE}.{path.stem}`](modules/{path.stem}.md)"
+        index.append(row(link, text(module_doc(path).get("short_description"))))
     index += ["", "## Roles", "", "| role | what it does |", "| --- | --- |"]
-    for role in sorted(p for p in (ROOT / "roles").iterdir() if (p / "meta" / "argument_specs.yml").exists()):
+    for role in documented_roles():
         out[output / "roles" / f"{role.name}.md"] = role_page(role)
-        spec = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]
-        index.append(f"| [`{NAMESPACE}.{role.name}`](roles/{role.name}.md) | {cell(spec.get('short_description'))} |")
+        link = f"[`{NAMESPACE}.{role.name}`](roles/{role.name}.md)"
+        index.append(row(link, text(role_spec(role).get("short_description"))))
     out[output / "README.md"] = "\n".join(index) + "\n"
     return {path: content.rstrip("\n") + "\n" for path, content in out.items()}
+
+
+def shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def main() -> int:
@@ -212,20 +281,24 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=OUTPUT, help="the reference directory (default docs/reference)")
     args = parser.parse_args()
     output = args.output.resolve()
+    for role in undocumented_roles():
+        print(f"warning: {shown(role)} has no meta/argument_specs.yml, so no reference page", file=sys.stderr)
     wanted = pages(output)
     existing = set(output.rglob("*.md")) if output.exists() else set()
     stale = sorted(p for p, content in wanted.items() if not p.exists() or p.read_text() != content)
     extra = sorted(existing - set(wanted))
     if args.check:
-        for path in stale + extra:
-            print(f"stale: {path} (run make docs)", file=sys.stderr)
+        for path in stale:
+            print(f"stale: {shown(path)} (run make docs)", file=sys.stderr)
+        for path in extra:
+            print(f"stale: {shown(path)} documents nothing that exists (run make docs)", file=sys.stderr)
         return 1 if stale or extra else 0
     for path in stale:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(wanted[path])
     for path in extra:
         path.unlink()
-    print(f"docs/reference: {len(stale)} written, {len(extra)} removed, {len(wanted) - len(stale)} current")
+    print(f"{shown(output)}: {len(stale)} written, {len(extra)} removed, {len(wanted) - len(stale)} current")
     return 0
 
 
