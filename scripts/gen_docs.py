@@ -194,15 +194,7 @@ def module_page(path: Path) -> str:
             notes += merged.get("notes") or []
         else:
             external.append(fragment)
-    lines = [
-        header(f"plugins/modules/{path.name}"),
-        f"# {NAMESPACE}.{path.stem}",
-        "",
-        text(doc.get("short_description")),
-        "",
-    ]
-    for paragraph in paragraphs(doc.get("description")):
-        lines += [paragraph, ""]
+    lines = intro(f"plugins/modules/{path.name}", f"{NAMESPACE}.{path.stem}", doc)
     lines += ["## Options", "", *options_table(options), ""]
     lines += external_fragment_lines(external)
     if notes:
@@ -214,6 +206,14 @@ def module_page(path: Path) -> str:
         lines += ["## Return values", "", "| key | type | returned | description |", "| --- | --- | --- | --- |"]
         lines += [*return_rows(returns), ""]
     return "\n".join(lines)
+
+
+def intro(source: str, title: str, doc: dict) -> list[str]:
+    """The page's first lines: where it comes from, the title, the short description and the description."""
+    lines = [header(source), f"# {title}", "", text(doc.get("short_description")), ""]
+    for paragraph in paragraphs(doc.get("description")):
+        lines += [paragraph, ""]
+    return lines
 
 
 def role_spec(role: Path) -> dict:
@@ -230,15 +230,7 @@ def role_page(role: Path) -> str:
         if "default" not in option and name in defaults:
             option["default"] = defaults[name]
         options[name] = option
-    lines = [
-        header(f"roles/{role.name}/meta/argument_specs.yml"),
-        f"# Role {NAMESPACE}.{role.name}",
-        "",
-        text(spec.get("short_description")),
-        "",
-    ]
-    for paragraph in paragraphs(spec.get("description")):
-        lines += [paragraph, ""]
+    lines = intro(f"roles/{role.name}/meta/argument_specs.yml", f"Role {NAMESPACE}.{role.name}", spec)
     lines += ["## Variables", "", *options_table(options), ""]
     return "\n".join(lines)
 

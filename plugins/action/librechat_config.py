@@ -42,9 +42,11 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = True
     _requires_connection = True
 
+    argument_spec = ARGUMENT_SPEC
+
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
+        validation = ArgumentSpecValidator(self.argument_spec).validate(self._task.args)
         if validation.error_messages:
             raise AnsibleActionFail("Invalid options: " + " | ".join(validation.error_messages))
         args = validation.validated_parameters

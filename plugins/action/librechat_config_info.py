@@ -5,8 +5,6 @@
 report what LibreChat will do with Bedrock, without returning any secret value."""
 
 import yaml
-from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.librechat.bedrock.plugins.action.librechat_config import ActionModule as ConfigAction
 from ansible_collections.librechat.bedrock.plugins.plugin_utils import dotenv_file, librechat_checks, librechat_yaml
@@ -34,19 +32,9 @@ def auth_method(env):
 class ActionModule(ConfigAction):
     TRANSFERS_FILES = False
     _requires_connection = True
+    argument_spec = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ConfigAction, self).run(tmp, task_vars)
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            raise AnsibleActionFail("Invalid options: " + " | ".join(validation.error_messages))
-        args = validation.validated_parameters
-        try:
-            return self._report(args, task_vars or {}, result)
-        finally:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
-
-    def _report(self, args, task_vars, result):
+    def _run(self, args, task_vars, result):
         config_stat, env_stat = {}, {}
         config = self._read(args["config_path"], task_vars, config_stat)
         env_text = self._read(args["env_path"], task_vars, env_stat)
