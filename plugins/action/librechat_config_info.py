@@ -39,18 +39,17 @@ class ActionModule(ConfigAction):
         config = self._read(args["config_path"], task_vars, config_stat)
         env_text = self._read(args["env_path"], task_vars, env_stat)
         env = dotenv_file.parse(env_text or "")
-        errors = []
+        file_errors = []
         bedrock = {}
         if config is None:
-            errors.append(f"{args['config_path']} does not exist: run the librechat_config role")
+            file_errors.append(f"{args['config_path']} does not exist: run the librechat_config role")
         else:
             try:
                 bedrock = librechat_yaml.current_bedrock(config)
-                errors.extend(librechat_checks.schema_errors(yaml.safe_load(config)))
+                file_errors.extend(librechat_checks.schema_errors(yaml.safe_load(config)))
             except (librechat_yaml.ConfigError, yaml.YAMLError) as e:
-                errors.append(str(e))
+                file_errors.append(str(e))
         mapping, warnings = librechat_checks.mapping_errors(bedrock, env, args["region"])
-        errors.extend(mapping)
         profiles = bedrock.get("inferenceProfiles") or {}
         variables = sorted(
             {name for text in profiles.values() for name in librechat_checks.VARIABLE.findall(str(text))}
@@ -75,7 +74,8 @@ class ActionModule(ConfigAction):
             region=env.get("BEDROCK_AWS_DEFAULT_REGION"),
             auth=auth_method(env),
             endpoints_lists_bedrock=endpoints is None or "bedrock" in [e.strip() for e in endpoints.split(",")],
-            errors=errors,
+            file_errors=file_errors,
+            errors=file_errors + mapping,
             warnings=warnings,
         )
         return result

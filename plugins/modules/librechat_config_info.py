@@ -92,8 +92,14 @@ endpoints_lists_bedrock:
   description: Whether C(ENDPOINTS) is unset or lists C(bedrock) (otherwise LibreChat hides the endpoint).
   returned: always
   type: bool
+file_errors:
+  description: Why LibreChat would not start with C(librechat.yaml) (missing, not valid YAML, against its schema).
+  returned: always
+  type: list
+  elements: str
 errors:
-  description: What LibreChat would reject or misread, each naming the key, the value and the fix.
+  description: What LibreChat would reject or misread (RV(file_errors) and the mapping checks), each naming the
+    key, the value and the fix.
   returned: always
   type: list
   elements: str

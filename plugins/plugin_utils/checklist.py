@@ -71,9 +71,8 @@ def config_rows(host, info, models, region):
             else f"credentials: {info.get('auth')}, region {info.get('region')}",
         )
     )
-    others = [e for e in info.get("errors") or [] if "${" not in e and "inferenceProfiles key" not in e]
-    if others:
-        rows.append(row(where + "LibreChat accepts librechat.yaml", FAIL, "; ".join(others)))
+    if info.get("file_errors"):
+        rows.append(row(where + "LibreChat accepts librechat.yaml", FAIL, "; ".join(info["file_errors"])))
     return rows
 
 

@@ -53,6 +53,14 @@ def test_a_case_mismatch_and_an_unset_variable_fail_and_say_so():
     assert env["status"] == "FAIL" and "SONNET_PROFILE is not set" in env["detail"]
 
 
+def test_a_file_librechat_would_refuse_is_its_own_row():
+    rows = checklist.config_rows("web1", info(file_errors=["version: 1.2 is a float"]), MODELS, "us-east-1")
+    assert statuses(rows)["web1: LibreChat accepts librechat.yaml"] == "FAIL"
+    assert "web1: LibreChat accepts librechat.yaml" not in statuses(
+        checklist.config_rows("web1", info(), MODELS, "us-east-1")
+    )
+
+
 def test_a_profile_arn_aws_does_not_hold_is_profile_not_found():
     rows = checklist.profile_rows("web1", info(), [])
     assert rows[0]["status"] == "FAIL" and ARN in rows[0]["detail"]
