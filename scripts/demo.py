@@ -9,7 +9,8 @@
 4. Run `site` again and check that it changed nothing and made no AWS write.
 5. Print where the files are; stop the emulator.
 
-Each `make demo` starts a fresh emulator, so its AWS resources are created anew; the LibreChat files are kept.
+Each `make demo` starts a fresh emulator, so its AWS resources are created anew; the emulator hands out the
+same profile ARNs for the same requests, so a second `make demo` leaves LibreChat's files as they are.
 """
 
 from __future__ import annotations

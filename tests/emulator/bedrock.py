@@ -9,7 +9,6 @@ import fnmatch
 import hashlib
 import json
 import re
-import secrets
 import string
 import threading
 import uuid
@@ -116,6 +115,8 @@ class Bedrock:
             self.agreements: dict[tuple[str, str, str], Agreement] = {}
             self.logging: dict[tuple[str, str], dict] = {}
             self.invocations = 0
+            # how many profiles of each (account, region, name) were created: the next one's ID depends on it
+            self.created: dict[tuple[str, str, str], int] = {}
 
     # ------------------------------------------------------------------------- lookups
     def _app_profiles(self, ctx: Context, visible_only: bool = True) -> list[AppProfile]:
@@ -232,7 +233,9 @@ class Bedrock:
             name = params["inferenceProfileName"]
             if any(p.name == name for p in self._app_profiles(ctx, visible_only=False)):
                 raise ApiError("ConflictException", f"An inference profile named {name} already exists.")
-            profile_id = _new_id()
+            key = (ctx.account, ctx.region, name)
+            profile_id = _profile_id(*key, self.created.get(key, 0))
+            self.created[key] = self.created.get(key, 0) + 1
             now = utcnow()
             profile = AppProfile(
                 arn=f"arn:aws:bedrock:{ctx.region}:{ctx.account}:application-inference-profile/{profile_id}",
@@ -608,9 +611,13 @@ HANDLERS = {
 
 
 # ----------------------------------------------------------------------------- helpers
-def _new_id() -> str:
+def _profile_id(account: str, region: str, name: str, generation: int) -> str:
+    """12 characters as AWS gives them, but repeatable: a fresh emulator given the same requests hands out the
+    same ARNs (so the demo can run again without changing LibreChat's files), while a profile created again
+    under a deleted one's name gets a new ID, as on AWS."""
+    number = int(_digest(f"{account}/{region}/{name}/{generation}"), 16)
     alphabet = string.ascii_lowercase + string.digits
-    return "".join(secrets.choice(alphabet) for _position in range(12))
+    return "".join(alphabet[(number >> (6 * i)) % len(alphabet)] for i in range(12))
 
 
 def _digest(text: str) -> str:

@@ -182,6 +182,16 @@ def test_delete_then_get_is_not_found(client):
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
+def test_profile_ids_repeat_after_a_reset_and_change_when_a_name_is_reused(client, control):
+    bedrock = client("bedrock")
+    first = create(bedrock)["inferenceProfileArn"]
+    bedrock.delete_inference_profile(inferenceProfileIdentifier=first)
+    second = create(bedrock)["inferenceProfileArn"]
+    assert APP_ARN.match(second) and second != first, "a recreated profile gets a new ARN, as on AWS"
+    control.reset()
+    assert create(bedrock)["inferenceProfileArn"] == first, "a fresh emulator hands out the same ARNs"
+
+
 def test_system_profiles_cannot_be_deleted_or_tagged(client):
     bedrock = client("bedrock")
     arn = bedrock.get_inference_profile(inferenceProfileIdentifier=SEED_PROFILES[0])["inferenceProfileArn"]
