@@ -1,7 +1,7 @@
 """`make demo`: the collection's main job against the local AWS emulator, with no AWS account.
 
 1. Start the emulator on a free loopback port (AWS_ENDPOINT_URL points every AWS call at it).
-2. Run `playbooks/site.yml` (librechat.bedrock.site) with `examples/inventory/demo.yml`: profiles, logging,
+2. Run `playbooks/site.yml` (librechat.bedrock.site) with `examples/demo/inventory.yml`: profiles, logging,
    and this machine as the LibreChat host, its LibreChat directory under `.work/demo/librechat/` (a starter
    librechat.yaml and .env are put there the first time).
 3. Send one Converse request through each profile LibreChat now maps, as LibreChat would, so the invocation
@@ -26,7 +26,7 @@ from devtools import ROOT, CommandFailed, emulator, emulator_env, run
 from emulator.control import Control
 
 DEMO_DIR = ROOT / ".work" / "demo" / "librechat"
-INVENTORY = ROOT / "examples" / "inventory" / "demo.yml"
+INVENTORY = ROOT / "examples" / "demo" / "inventory.yml"
 PLAYBOOKS = ROOT / "playbooks"
 STARTER_YAML = """\
 # LibreChat configuration (the demo's starter file: the collection adds endpoints.bedrock, nothing else).
