@@ -60,10 +60,20 @@ def stage_lint() -> str:
     run(["ruff", "format", "--check", "."])
     run(["antsibull-changelog", "lint"])
     run([sys.executable, "scripts/gen_docs.py", "--check"])
+    # The controller judges librechat.yaml with a JSON Schema generated from the pinned librechat-data-provider:
+    # it must be the one those packages give (needs Node.js and tests/librechat_schema/node_modules).
+    schema_check = ""
+    if shutil.which("node") and (ROOT / "tests/librechat_schema/node_modules/librechat-data-provider").is_dir():
+        run(["node", "tests/librechat_schema/gen_schema.js", "--check"])
+        schema_check = ", LibreChat schema current"
     yaml_content = [p for p in ("roles", "playbooks") if any((ROOT / p).rglob("*.yml"))]
     if yaml_content:
         run(["ansible-lint", "--profile", "production", *yaml_content])
-    return "yamllint, ruff, antsibull-changelog, reference docs current" + (", ansible-lint" if yaml_content else "")
+    return (
+        "yamllint, ruff, antsibull-changelog, reference docs current"
+        + schema_check
+        + (", ansible-lint" if yaml_content else "")
+    )
 
 
 def stage_sanity() -> str:

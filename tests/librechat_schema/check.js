@@ -5,6 +5,11 @@
  * .env the way LibreChat does.
  *
  *   node check.js --yaml PATH [--env PATH]
+ *   node check.js --batch < {"yaml": [text, ...], "env": [text, ...]}
+ *
+ * --batch judges many texts in one process (the Python tests compare the controller's reading with this one):
+ * it prints {"yaml": [{"valid", "errors", "parse_error", "loaded"}, ...], "env": [{...}, ...]}, where `loaded` is
+ * what js-yaml built (a Date as {"$date": ISO}, NaN and the infinities as {"$number": "NaN"}, ...).
  *
  * Prints one JSON object on stdout:
  *   {"yaml": {"valid": bool, "errors": [{"path": "...", "message": "..."}],
@@ -76,7 +81,10 @@ function readFile(path, encoding) {
 }
 
 function checkYaml(deps, path) {
-  const contents = readFile(path, 'utf8');
+  return checkText(deps, readFile(path, 'utf8'));
+}
+
+function checkText(deps, contents) {
   let loaded;
   try {
     // LibreChat's loadYaml(): yaml.load(fs.readFileSync(filepath, 'utf8'))
@@ -99,7 +107,40 @@ function checkYaml(deps, path) {
   return { valid: true, errors: [], bedrock };
 }
 
+function tagged(key, value) {
+  // JSON has no date, NaN or infinity: tag them so the Python side can compare exactly.
+  const raw = this[key];
+  if (raw instanceof Date) {
+    return { $date: isNaN(raw.getTime()) ? 'Invalid Date' : raw.toISOString() };
+  }
+  if (typeof raw === 'number' && !Number.isFinite(raw)) {
+    return { $number: String(raw) };
+  }
+  return value;
+}
+
+function batch(deps) {
+  const input = JSON.parse(fs.readFileSync(0, 'utf8'));
+  const yamlResults = (input.yaml || []).map((text) => {
+    let loaded;
+    let parseError = null;
+    try {
+      loaded = deps.yaml.load(text);
+    } catch (e) {
+      parseError = e.message;
+    }
+    const result = checkText(deps, text);
+    return { ...result, parse_error: parseError, loaded: parseError === null && loaded !== undefined ? loaded : null };
+  });
+  const envResults = (input.env || []).map((text) => deps.dotenv.parse(Buffer.from(text, 'utf8')));
+  process.stdout.write(JSON.stringify({ yaml: yamlResults, env: envResults }, tagged) + '\n');
+}
+
 function main() {
+  if (process.argv[2] === '--batch') {
+    batch(loadDeps());
+    return;
+  }
   const opts = parseArgs(process.argv.slice(2));
   const deps = loadDeps();
   // Read the .env first so that an unreadable file is a usage/IO error (exit 2)
