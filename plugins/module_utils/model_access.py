@@ -1,13 +1,26 @@
 # Copyright: Contributors to the librechat.bedrock project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Model access: whether the foundation models behind the models LibreChat will use can be invoked in a region
-(GetFoundationModelAvailability), what to do when they cannot, and accepting model agreements.
+"""Model access: whether the foundation models behind the models LibreChat will use can be invoked in a region,
+what to do when they cannot, and the two writes that fix it when the user asks for them.
 
-The decision logic is plain functions over plain data so roles, other modules and tests can reuse it.
+Model access as AWS runs it today (https://docs.aws.amazon.com/bedrock/latest/userguide/model-access.html): the
+console's model-access page is retired and serverless models are enabled by default. Two things remain:
+- Anthropic models need a one-time use-case form per account (or once from an organization's management
+  account): GetUseCaseForModelAccess / PutUseCaseForModelAccess. GetFoundationModelAvailability does not show it.
+- Third-party (AWS Marketplace) models have an agreement per account and region: GetFoundationModelAvailability,
+  ListFoundationModelAgreementOffers, CreateFoundationModelAgreement. A new one takes minutes to propagate.
+
+The decision logic is plain functions over plain data so roles, other modules and tests can reuse it; the module
+plans every write from reads first (plan_access), so a refusal fails before anything is written.
 """
 
+import base64
+import binascii
+import json
 import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import BedrockError, BedrockErrorHandler
 
@@ -33,6 +46,29 @@ _SEVERITY = {
 }
 
 MARKETPLACE_ACTIONS = "aws-marketplace:ViewSubscriptions and aws-marketplace:Subscribe"
+MODEL_ACCESS_GUIDE = "https://docs.aws.amazon.com/bedrock/latest/userguide/model-access.html"
+
+# The Anthropic use-case form, account-wide. SUBMITTED / NOT_SUBMITTED come from GetUseCaseForModelAccess
+# (ResourceNotFoundException means none was submitted); UNKNOWN when the caller may not read it; NOT_CHECKED when
+# no requested model is Anthropic's and no form was given.
+USE_CASE_SUBMITTED = "SUBMITTED"
+USE_CASE_NOT_SUBMITTED = "NOT_SUBMITTED"
+USE_CASE_UNKNOWN = "UNKNOWN"
+USE_CASE_NOT_CHECKED = "NOT_CHECKED"
+# The module's use_case_form keys and the form's field names, as AWS's examples and Terraform's
+# aws_bedrock_use_case_for_model_access send them. Only other_industry_option may be empty.
+USE_CASE_FIELDS = (
+    ("company_name", "companyName"),
+    ("company_website", "companyWebsite"),
+    ("intended_users", "intendedUsers"),
+    ("industry_option", "industryOption"),
+    ("other_industry_option", "otherIndustryOption"),
+    ("use_cases", "useCases"),
+)
+USE_CASE_OPTIONAL = ("other_industry_option",)
+# PutUseCaseForModelAccess's formData constraint (botocore's bedrock model).
+FORM_DATA_MIN = 10
+FORM_DATA_MAX = 16384
 
 
 def availability_from_api(response):
@@ -63,21 +99,25 @@ def problems(model_id, availability, region):
     agreement = availability.get("agreement_status")
     if agreement == AGREEMENT_NOT_AVAILABLE:
         out.append(
-            f"The model agreement for {model_id} has not been accepted in {region}: accept it on the Bedrock "
-            "console's Model access page, or run librechat.bedrock.model_availability with accept_agreement: true."
+            f"The AWS Marketplace agreement for {model_id} has not been accepted in {region} (it is per account and "
+            "region): run librechat.bedrock.model_availability with accept_agreement: true (the inference_profiles "
+            "role: inference_profiles_accept_agreements: true), with an identity allowed "
+            f"{MARKETPLACE_ACTIONS}."
         )
     elif agreement == AGREEMENT_PENDING:
         out.append(
-            f"The model agreement for {model_id} is still being processed (PENDING): wait a few minutes and retry, "
-            "or run librechat.bedrock.model_availability with wait: true; until then invocations fail with "
-            "AccessDeniedException."
+            f"The model agreement for {model_id} is still propagating (PENDING), which takes minutes: until then "
+            "invocations fail with AccessDeniedException naming aws-marketplace permissions. Wait and run again, "
+            "or run librechat.bedrock.model_availability with wait: true."
         )
     elif agreement == AGREEMENT_ERROR:
         detail = availability.get("agreement_error")
         out.append(
             f"The model agreement for {model_id} is in ERROR"
             + (f" ({detail})" if detail else "")
-            + ": request access again on the Bedrock console's Model access page."
+            + ": AWS could not complete the Marketplace subscription. Check that the account has a valid payment "
+            f"method for AWS Marketplace and that the identity is allowed {MARKETPLACE_ACTIONS} (no SCP denies "
+            f"them); see {MODEL_ACCESS_GUIDE}."
         )
     elif agreement != AGREEMENT_AVAILABLE:
         out.append(f"The model agreement for {model_id} has the unknown status {agreement!r}.")
@@ -97,6 +137,152 @@ def problems(model_id, availability, region):
             "inference profile that routes to one."
         )
     return out
+
+
+def needs_use_case_form(model_id):
+    """Anthropic's models need the account's use-case form (AWS's model-access guide)."""
+    return (model_id or "").startswith("anthropic.")
+
+
+def use_case_problem(model_id):
+    """The sentence for an Anthropic model whose account has not submitted the use-case form."""
+    return (
+        f"{model_id} is an Anthropic model and the account has not submitted Anthropic's use-case form (once per "
+        "account, or once from the organization's management account): until it has, invocations fail with "
+        "ResourceNotFoundException 'Model use case details have not been submitted for this account'. It is the "
+        "account owner's decision: submit it once with librechat.bedrock.model_availability's use_case_form "
+        "option (the inference_profiles role: inference_profiles_use_case_form), or open an Anthropic model in "
+        f"the Bedrock console's model catalog and fill it in there; see {MODEL_ACCESS_GUIDE}."
+    )
+
+
+def use_case_form_errors(form, option="use_case_form"):
+    """Every way the given form is unusable, each naming the key, the value and the fix. Empty when usable."""
+    if form is None:
+        return []
+    if not isinstance(form, dict):
+        return [f"{option} must be a mapping of {', '.join(k for k, _ in USE_CASE_FIELDS)}; got {form!r}"]
+    known = [k for k, _ in USE_CASE_FIELDS]
+    errors = [
+        f"{option}.{k} is not a field of the form; the fields are {', '.join(known)}" for k in form if k not in known
+    ]
+    for key, _field in USE_CASE_FIELDS:
+        value = form.get(key)
+        if value is None and key in USE_CASE_OPTIONAL:
+            continue
+        if not isinstance(value, str):
+            errors.append(f"{option}.{key}={value!r} must be a string")
+        elif not value.strip() and key not in USE_CASE_OPTIONAL:
+            errors.append(f"{option}.{key} is empty: the form needs it (give the account owner's answer)")
+    if not errors:
+        size = len(use_case_form_data(form))
+        if not FORM_DATA_MIN <= size <= FORM_DATA_MAX:
+            errors.append(
+                f"{option} is {size} bytes as JSON; PutUseCaseForModelAccess takes {FORM_DATA_MIN} to "
+                f"{FORM_DATA_MAX}: shorten use_cases"
+            )
+    return errors
+
+
+def use_case_form_data(form):
+    """The form as PutUseCaseForModelAccess's formData: the JSON document of AWS's field names (boto3 encodes the
+    blob for the wire itself)."""
+    return json.dumps({field: form.get(key) or "" for key, field in USE_CASE_FIELDS}).encode("utf-8")
+
+
+def parse_use_case_form(data):
+    """GetUseCaseForModelAccess's formData as a dict, or None when it is not readable. Terraform's provider
+    decodes it from base64 once more than the SDK does; either encoding is accepted here."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    for _attempt in range(3):
+        try:
+            parsed = json.loads(data)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            return parsed
+        try:
+            data = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError, TypeError):
+            return None
+    return None
+
+
+def use_case_form_differs(submitted, form):
+    """The given form's keys whose answers differ from the submitted form's (empty when unreadable)."""
+    if submitted is None or form is None:
+        return []
+    wanted = json.loads(use_case_form_data(form))
+    return [key for key, field in USE_CASE_FIELDS if field in submitted and submitted.get(field) != wanted[field]]
+
+
+def plan_access(availability, offers, use_case_status, accept_agreements, use_case_form=None):
+    """Every write the run makes, decided from reads alone, and every refusal, before anything is written.
+
+    `availability` maps foundation model IDs to their statuses; `offers` maps those needing an agreement (when
+    accept_agreements) to ListFoundationModelAgreementOffers' offers. Returns {"agreements": [(model, token)],
+    "submit_use_case_form": bool, "refusals": [sentence]}.
+    """
+    agreements, refusals = [], []
+    if accept_agreements:
+        for fm, state in availability.items():
+            if not needs_agreement(state):
+                continue
+            token = pick_offer(offers.get(fm))
+            if token is None:
+                refusals.append(
+                    f"Bedrock lists no agreement offer for {fm}, so accept_agreement cannot accept one: check the "
+                    f"model ID and region, or invoke the model once with an identity allowed {MARKETPLACE_ACTIONS} "
+                    f"(Bedrock then subscribes the account itself); see {MODEL_ACCESS_GUIDE}."
+                )
+            else:
+                agreements.append((fm, token))
+    submit = False
+    if use_case_form is not None:
+        if use_case_status == USE_CASE_NOT_SUBMITTED:
+            submit = True
+        elif use_case_status == USE_CASE_UNKNOWN:
+            refusals.append(
+                "use_case_form is given, but whether the account already submitted the Anthropic use-case form "
+                "cannot be read: allow the identity bedrock:GetUseCaseForModelAccess (and "
+                "bedrock:PutUseCaseForModelAccess) so the form is sent only when it is missing."
+            )
+    return {"agreements": agreements, "submit_use_case_form": submit, "refusals": refusals}
+
+
+class AppliedPartly(Exception):
+    """AWS failed part-way through apply_plan: `error` is the BedrockError, `done` what was written before it."""
+
+    def __init__(self, error, done):
+        super().__init__(error.message)
+        self.error = error
+        self.done = done
+
+
+def apply_plan(client, plan, use_case_form=None):
+    """Make the plan's writes: the form first (account-wide, one call), then each agreement. Returns what was
+    done ({"agreements": [...], "use_case_form_submitted": bool}); raises AppliedPartly when AWS fails part-way,
+    so the caller can report the writes already made as a change."""
+    done = {"agreements": [], "use_case_form_submitted": False}
+    try:
+        if plan["submit_use_case_form"]:
+            put_use_case_form(client, use_case_form)
+            done["use_case_form_submitted"] = True
+        for fm, token in plan["agreements"]:
+            create_agreement(client, fm, token)
+            done["agreements"].append(fm)
+    except BedrockError as e:
+        raise AppliedPartly(e, done) from e
+    return done
+
+
+def partly_done_message(error, done):
+    """The failure message once some writes were made: the error, then what is already done."""
+    made = (["submitted the Anthropic use-case form"] if done["use_case_form_submitted"] else []) + [
+        f"accepted the agreement for {fm}" for fm in done["agreements"]
+    ]
+    return error.message + (f" (already done before the failure: {'; '.join(made)})" if made else "")
 
 
 def waitable(availability, agreement_requested=False):
@@ -144,17 +330,24 @@ def pick_offer(offers):
     return None
 
 
-def model_result(model_id, foundation_ids, availability, region, agreements_created=(), judged=None):
+def model_result(
+    model_id, foundation_ids, availability, region, agreements_created=(), judged=None, use_case_status=None
+):
     """The per-model result the module returns.
 
     `availability` maps each foundation model ID to its statuses; `judged`, when given, maps them to the statuses
-    the model is judged on (in check mode, the statuses an accepted agreement would bring).
+    the model is judged on (in check mode, the statuses an accepted agreement would bring). `use_case_status` is
+    the account's Anthropic use-case form as the model is judged (SUBMITTED once this run submitted it).
     """
     current = worst([availability[fm] for fm in foundation_ids])
     basis = worst([(judged or availability)[fm] for fm in foundation_ids])
     sentences = []
     for fm in foundation_ids:
         sentences.extend(problems(fm, (judged or availability)[fm], region))
+    form_needed = any(needs_use_case_form(fm) for fm in foundation_ids)
+    form_missing = form_needed and use_case_status == USE_CASE_NOT_SUBMITTED
+    if form_missing:
+        sentences.extend(use_case_problem(fm) for fm in foundation_ids if needs_use_case_form(fm))
     return {
         "model_id": model_id,
         "foundation_model_ids": list(foundation_ids),
@@ -162,8 +355,9 @@ def model_result(model_id, foundation_ids, availability, region, agreements_crea
         "authorization_status": current["authorization_status"],
         "entitlement_availability": current["entitlement_availability"],
         "region_availability": current["region_availability"],
-        "available": is_available(basis),
+        "available": is_available(basis) and not form_missing,
         "agreement_created": any(fm in agreements_created for fm in foundation_ids),
+        "use_case_form_required": form_needed,
         "problems": sentences,
     }
 
@@ -214,20 +408,57 @@ def get_availability(client, model_id):
     return availability_from_api(_get())
 
 
-def accept_agreement(client, model_id):
-    """Accept the model's agreement offer (ListFoundationModelAgreementOffers, CreateFoundationModelAgreement)."""
+def list_offers(client, model_id):
+    """The model's agreement offers (ListFoundationModelAgreementOffers): a read, so the plan can refuse a model
+    without an offer before any agreement is created."""
+
+    @BedrockErrorHandler.common_error_handler(f"list the agreement offers of {model_id}")
+    def _list():
+        return client.list_foundation_model_agreement_offers(modelId=model_id, aws_retry=True).get("offers") or []
+
+    return _list()
+
+
+def create_agreement(client, model_id, offer_token):
+    """Accept one agreement offer (CreateFoundationModelAgreement)."""
 
     @BedrockErrorHandler.common_error_handler(f"accept the model agreement for {model_id}")
-    def _accept():
-        offers = client.list_foundation_model_agreement_offers(modelId=model_id, aws_retry=True).get("offers")
-        token = pick_offer(offers)
-        if token is None:
-            return False
-        client.create_foundation_model_agreement(modelId=model_id, offerToken=token, aws_retry=True)
-        return True
+    def _create():
+        client.create_foundation_model_agreement(modelId=model_id, offerToken=offer_token, aws_retry=True)
 
-    if not _accept():
-        raise BedrockError(
-            message=f"Bedrock has no agreement offer for {model_id}: accept its agreement on the Bedrock console's "
-            "Model access page"
-        )
+    _create()
+
+
+def get_use_case_form(client):
+    """(status, submitted form or None): the account's Anthropic use-case form (GetUseCaseForModelAccess).
+
+    ResourceNotFoundException means none was submitted. A caller without bedrock:GetUseCaseForModelAccess, or a
+    botocore too old to have the call, gets UNKNOWN rather than a failure: the check is advice, not a gate."""
+    if not hasattr(client, "get_use_case_for_model_access"):
+        return USE_CASE_UNKNOWN, None
+
+    @BedrockErrorHandler.common_error_handler("read the account's Anthropic use-case form")
+    def _get():
+        try:
+            return client.get_use_case_for_model_access(aws_retry=True)
+        except is_boto3_error_code("ResourceNotFoundException"):
+            return None
+        except is_boto3_error_code("AccessDeniedException"):
+            return False
+
+    response = _get()
+    if response is None:
+        return USE_CASE_NOT_SUBMITTED, None
+    if response is False:
+        return USE_CASE_UNKNOWN, None
+    return USE_CASE_SUBMITTED, parse_use_case_form(response.get("formData"))
+
+
+def put_use_case_form(client, form):
+    """Submit the Anthropic use-case form for the account (PutUseCaseForModelAccess)."""
+
+    @BedrockErrorHandler.common_error_handler("submit the Anthropic use-case form (PutUseCaseForModelAccess)")
+    def _put():
+        client.put_use_case_for_model_access(formData=use_case_form_data(form), aws_retry=True)
+
+    _put()

@@ -4,6 +4,7 @@ and bedrock-runtime's Converse, which writes invocation log records as Bedrock d
 
 from __future__ import annotations
 
+import base64
 import datetime
 import fnmatch
 import hashlib
@@ -34,6 +35,29 @@ AVAILABILITY_VALUES = {
     "region": ("AVAILABLE", "NOT_AVAILABLE"),
 }
 LOG_STREAM = "aws/bedrock/modelinvocations"
+# The fields of the Anthropic use-case form, as the public examples (Terraform's and Pulumi's
+# aws_bedrock_use_case_for_model_access) send them.
+USE_CASE_FORM_FIELDS = (
+    "companyName",
+    "companyWebsite",
+    "intendedUsers",
+    "industryOption",
+    "otherIndustryOption",
+    "useCases",
+)
+SETTLED_USE_CASE_FORM = {
+    "companyName": "Emulated account",
+    "companyWebsite": "https://example.com",
+    "intendedUsers": "0",
+    "industryOption": "Technology",
+    "otherIndustryOption": "",
+    "useCases": "The emulator's settled account: the form was submitted before.",
+}
+# What Converse answers for an Anthropic model before the account submitted the form (obot-platform/obot#6747).
+USE_CASE_MISSING = (
+    "Model use case details have not been submitted for this account. Fill out the Anthropic use case details "
+    "form before using the model. If you have already filled out the form, try again in 15 minutes."
+)
 _PROFILE_ARN = re.compile(
     r"^arn:aws:bedrock:(?P<region>[a-z0-9-]*):(?P<account>\d{12}):(?P<kind>application-inference-profile|inference-profile)/(?P<id>.+)$"
 )
@@ -50,7 +74,11 @@ class Settings:
 
     consistency_seconds: float = 0.0  # a new application profile stays invisible to Get/List this long
     iam_propagation_seconds: float = 0.0  # a new IAM role is rejected by the logging configuration this long
-    agreement_propagation_seconds: float = 0.0  # a new model agreement stays PENDING this long
+    # a new model agreement stays PENDING for the first N GetFoundationModelAvailability calls after its creation
+    agreement_propagation_checks: int = 0
+    # when true, an account has the Anthropic use-case form only once it has called PutUseCaseForModelAccess;
+    # off (the default) every account has submitted it, like a settled AWS account
+    use_case_form_required: bool = False
     page_size: int = 100  # list pages are at most this long, whatever maxResults asks
 
     def update(self, values: dict) -> None:
@@ -96,7 +124,9 @@ class AppProfile:
 @dataclass
 class Agreement:
     offer_token: str
-    available_at: datetime.datetime
+    # GetFoundationModelAvailability calls that saw it since its creation: it is PENDING while this is below
+    # the agreement_propagation_checks knob (counted, never timed, so a test runs the same on any machine)
+    checks: int = 0
 
 
 class Bedrock:
@@ -113,6 +143,7 @@ class Bedrock:
             self.tokens: dict[tuple[str, str, str], tuple[str, str]] = {}
             self.availability: dict[tuple[str, str], dict[str, str]] = {}
             self.agreements: dict[tuple[str, str, str], Agreement] = {}
+            self.use_case_forms: dict[str, bytes] = {}  # account -> the form JSON it submitted (account-wide)
             self.logging: dict[tuple[str, str], dict] = {}
             self.invocations = 0
             # how many profiles of each (account, region, name) were created: the next one's ID depends on it
@@ -340,8 +371,9 @@ class Bedrock:
             models = [m for m in models if m.on_demand]
         return {"modelSummaries": [self._model_view(ctx, m) for m in models]}
 
-    def availability_of(self, ctx: Context, model_id: str) -> dict[str, str]:
-        """The four statuses of one model for the caller's account and region, agreements taken into account."""
+    def availability_of(self, ctx: Context, model_id: str, check: bool = False) -> dict[str, str]:
+        """The four statuses of one model for the caller's account and region, agreements taken into account.
+        `check` counts the call against a new agreement's propagation (GetFoundationModelAvailability does)."""
         model = FOUNDATION_MODELS.get(model_id)
         if model is None:
             raise not_found(f"The model {model_id} does not exist.")
@@ -351,12 +383,15 @@ class Bedrock:
         state |= self.availability.get((ctx.region, model_id), {})
         agreement = self.agreements.get((ctx.account, ctx.region, model_id))
         if agreement is not None and state["agreement"] in ("NOT_AVAILABLE", "PENDING"):
-            state["agreement"] = "AVAILABLE" if utcnow() >= agreement.available_at else "PENDING"
+            pending = agreement.checks < self.settings.agreement_propagation_checks
+            if check:
+                agreement.checks += 1
+            state["agreement"] = "PENDING" if pending else "AVAILABLE"
         return state
 
     def get_foundation_model_availability(self, ctx: Context, params: dict) -> dict:
         with self.lock:
-            state = self.availability_of(ctx, params["modelId"])
+            state = self.availability_of(ctx, params["modelId"], check=True)
         agreement = {"status": state["agreement"]}
         if state["agreement"] == "ERROR":
             agreement["errorMessage"] = "The agreement could not be processed. Contact AWS Support."
@@ -404,9 +439,45 @@ class Bedrock:
             key = (ctx.account, ctx.region, model_id)
             if key in self.agreements:
                 raise ApiError("ConflictException", f"An agreement for {model_id} already exists.")
-            delay = datetime.timedelta(seconds=self.settings.agreement_propagation_seconds)
-            self.agreements[key] = Agreement(params["offerToken"], utcnow() + delay)
+            self.agreements[key] = Agreement(params["offerToken"])
         return {"modelId": model_id}
+
+    # ------------------------------------------------------------------------- Anthropic use-case form
+    def _has_use_case_form(self, ctx: Context) -> bool:
+        return ctx.account in self.use_case_forms or not self.settings.use_case_form_required
+
+    def get_use_case_for_model_access(self, ctx: Context, params: dict) -> dict:
+        with self.lock:
+            form = self.use_case_forms.get(ctx.account)
+            if form is None and self._has_use_case_form(ctx):
+                form = json.dumps(SETTLED_USE_CASE_FORM).encode()
+        if form is None:
+            # Terraform's acceptance tests skip on exactly this error when no form was submitted
+            raise not_found("Use case form not found.")
+        # The SDK hands back the form base64-encoded once more (Terraform's provider decodes it again), so the
+        # wire carries it base64-encoded twice.
+        return {"formData": base64.b64encode(base64.b64encode(form)).decode()}
+
+    def put_use_case_for_model_access(self, ctx: Context, params: dict) -> dict:
+        try:
+            form = base64.b64decode(params["formData"], validate=True)
+        except ValueError as e:
+            raise ApiError("SerializationException", "formData is not base64") from e
+        if not 10 <= len(form) <= 16384:
+            raise validation_error(
+                "Value at 'formData' failed to satisfy constraint: Member must have length between 10 and 16384"
+            )
+        try:
+            data = json.loads(form)
+        except ValueError:
+            data = None
+        # AWS answers "Invalid form data." to a form it cannot read; which fields it requires is not public, so
+        # the emulator asks for the six the public examples send.
+        if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in USE_CASE_FORM_FIELDS):
+            raise validation_error("Invalid form data.")
+        with self.lock:
+            self.use_case_forms[ctx.account] = form
+        return {}
 
     # ------------------------------------------------------------------------- invocation logging
     def put_model_invocation_logging_configuration(self, ctx: Context, params: dict) -> dict:
@@ -483,6 +554,8 @@ class Bedrock:
             self.invocations += 1
             chosen = model_arns[self.invocations % len(model_arns)]
             foundation_id = chosen.rsplit("/", 1)[1]
+            if FOUNDATION_MODELS[foundation_id].provider == "Anthropic" and not self._has_use_case_form(ctx):
+                raise not_found(USE_CASE_MISSING)
             state = self.availability_of(ctx, foundation_id)
             if state != GOOD_AVAILABILITY:
                 raise ApiError(
@@ -584,6 +657,7 @@ class Bedrock:
                     for p in self.profiles.values()
                 ],
                 "agreements": [{"account": a, "region": r, "modelId": m} for (a, r, m) in self.agreements],
+                "use_case_forms": [{"account": a, "formData": json.loads(f)} for a, f in self.use_case_forms.items()],
                 "logging": [{"account": a, "region": r, "loggingConfig": c} for (a, r), c in self.logging.items()],
             }
 
@@ -602,6 +676,8 @@ HANDLERS = {
         "GetFoundationModelAvailability": Bedrock.get_foundation_model_availability,
         "ListFoundationModelAgreementOffers": Bedrock.list_foundation_model_agreement_offers,
         "CreateFoundationModelAgreement": Bedrock.create_foundation_model_agreement,
+        "GetUseCaseForModelAccess": Bedrock.get_use_case_for_model_access,
+        "PutUseCaseForModelAccess": Bedrock.put_use_case_for_model_access,
         "PutModelInvocationLoggingConfiguration": Bedrock.put_model_invocation_logging_configuration,
         "GetModelInvocationLoggingConfiguration": Bedrock.get_model_invocation_logging_configuration,
         "DeleteModelInvocationLoggingConfiguration": Bedrock.delete_model_invocation_logging_configuration,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import base64
+import json
 
 import pytest
 from botocore.exceptions import ClientError
@@ -101,10 +102,10 @@ def test_control_rejects_unknown_states(control):
         control.set_availability("us-east-1", CLAUDE, agreement="MAYBE")
 
 
-def test_offers_and_agreement_propagation(client, control):
+def test_offers_and_agreement_propagation_is_counted(client, control):
     bedrock = client("bedrock")
     control.set_availability("us-east-1", CLAUDE, agreement="NOT_AVAILABLE")
-    control.config(agreement_propagation_seconds=0.5)
+    control.config(agreement_propagation_checks=2)
     offers = bedrock.list_foundation_model_agreement_offers(modelId=CLAUDE)
     assert_valid_output("ListFoundationModelAgreementOffers", offers)
     assert len(offers["offers"]) == 1
@@ -112,12 +113,42 @@ def test_offers_and_agreement_propagation(client, control):
     created = bedrock.create_foundation_model_agreement(modelId=CLAUDE, offerToken=token)
     assert_valid_output("CreateFoundationModelAgreement", created)
     assert created["modelId"] == CLAUDE
-    assert bedrock.get_foundation_model_availability(modelId=CLAUDE)["agreementAvailability"]["status"] == "PENDING"
-    time.sleep(0.6)
-    assert bedrock.get_foundation_model_availability(modelId=CLAUDE)["agreementAvailability"]["status"] == "AVAILABLE"
+    # PENDING for exactly the first two checks after the creation, however fast or slow they come
+    statuses = [
+        bedrock.get_foundation_model_availability(modelId=CLAUDE)["agreementAvailability"]["status"] for _ in range(3)
+    ]
+    assert statuses == ["PENDING", "PENDING", "AVAILABLE"]
     with pytest.raises(ClientError) as error:
         bedrock.create_foundation_model_agreement(modelId=CLAUDE, offerToken=token)
     assert error.value.response["Error"]["Code"] == "ConflictException"
+
+
+def test_a_pending_agreement_denies_invocation_as_aws_does(client, control):
+    control.set_availability("us-east-1", CLAUDE, agreement="NOT_AVAILABLE")
+    control.config(agreement_propagation_checks=1)
+    bedrock = client("bedrock")
+    token = bedrock.list_foundation_model_agreement_offers(modelId=CLAUDE)["offers"][0]["offerToken"]
+    bedrock.create_foundation_model_agreement(modelId=CLAUDE, offerToken=token)
+    runtime = client("bedrock-runtime")
+    request = {"modelId": f"us.{CLAUDE}", "messages": [{"role": "user", "content": [{"text": "hi"}]}]}
+    with pytest.raises(ClientError) as error:
+        runtime.converse(**request)
+    assert error.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "aws-marketplace" in error.value.response["Error"]["Message"]
+    # an invocation does not count as a check: the agreement is still pending until one availability check
+    assert bedrock.get_foundation_model_availability(modelId=CLAUDE)["agreementAvailability"]["status"] == "PENDING"
+    assert runtime.converse(**request)["stopReason"] == "end_turn"
+
+
+def test_setting_the_knob_back_to_zero_settles_every_agreement(client, control):
+    control.set_availability("us-east-1", CLAUDE, agreement="NOT_AVAILABLE")
+    control.config(agreement_propagation_checks=100)
+    bedrock = client("bedrock")
+    token = bedrock.list_foundation_model_agreement_offers(modelId=CLAUDE)["offers"][0]["offerToken"]
+    bedrock.create_foundation_model_agreement(modelId=CLAUDE, offerToken=token)
+    assert bedrock.get_foundation_model_availability(modelId=CLAUDE)["agreementAvailability"]["status"] == "PENDING"
+    control.config(agreement_propagation_checks=0)
+    assert bedrock.get_foundation_model_availability(modelId=CLAUDE)["agreementAvailability"]["status"] == "AVAILABLE"
 
 
 def test_agreement_rejects_a_foreign_offer_token(client):
@@ -130,3 +161,75 @@ def test_agreement_rejects_a_foreign_offer_token(client):
 
 def test_first_party_models_offer_no_agreement(client):
     assert client("bedrock").list_foundation_model_agreement_offers(modelId=NOVA)["offers"] == []
+
+
+# ----------------------------------------------------------------------------- the Anthropic use-case form
+FORM = {
+    "companyName": "Example Corp",
+    "companyWebsite": "https://example.com",
+    "intendedUsers": "0",
+    "industryOption": "Technology",
+    "otherIndustryOption": "",
+    "useCases": "Internal chat assistant for staff.",
+}
+CONVERSE = {"messages": [{"role": "user", "content": [{"text": "hi"}]}]}
+
+
+def submitted_form(response) -> dict:
+    # the SDK hands the form back base64-encoded once more, as Terraform's provider reads it
+    return json.loads(base64.b64decode(response["formData"]))
+
+
+def test_a_settled_account_has_submitted_the_form(client):
+    response = client("bedrock").get_use_case_for_model_access()
+    assert_valid_output("GetUseCaseForModelAccess", response)
+    assert set(submitted_form(response)) == set(FORM)
+    assert client("bedrock-runtime").converse(modelId=f"us.{CLAUDE}", **CONVERSE)["stopReason"] == "end_turn"
+
+
+def test_without_the_form_anthropic_models_fail_as_aws_fails(client, control):
+    control.config(use_case_form_required=True)
+    bedrock, runtime = client("bedrock"), client("bedrock-runtime")
+    with pytest.raises(ClientError) as error:
+        bedrock.get_use_case_for_model_access()
+    assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    # an Anthropic model, directly or through a system profile or an application profile that copies one
+    profile = bedrock.create_inference_profile(
+        inferenceProfileName="form-test",
+        modelSource={"copyFrom": f"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.{CLAUDE}"},
+    )["inferenceProfileArn"]
+    for model in ("anthropic.claude-3-haiku-20240307-v1:0", f"us.{CLAUDE}", profile):
+        with pytest.raises(ClientError) as error:
+            runtime.converse(modelId=model, **CONVERSE)
+        assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
+        assert error.value.response["Error"]["Message"].startswith(
+            "Model use case details have not been submitted for this account."
+        )
+    # the availability call does not show the form; other providers' models are not affected
+    assert bedrock.get_foundation_model_availability(modelId=CLAUDE)["agreementAvailability"]["status"] == "AVAILABLE"
+    assert runtime.converse(modelId=f"us.{NOVA}", **CONVERSE)["stopReason"] == "end_turn"
+
+
+def test_submitting_the_form_is_account_wide_and_held_in_state(client, control):
+    control.config(use_case_form_required=True)
+    bedrock = client("bedrock", region="eu-west-1")
+    created = bedrock.put_use_case_for_model_access(formData=json.dumps(FORM).encode())
+    assert_valid_output("PutUseCaseForModelAccess", created)
+    assert submitted_form(client("bedrock").get_use_case_for_model_access()) == FORM
+    assert client("bedrock-runtime").converse(modelId=f"us.{CLAUDE}", **CONVERSE)["stopReason"] == "end_turn"
+    assert control.state()["use_case_forms"] == [{"account": "123456789012", "formData": FORM}]
+    calls = control.calls()["calls"]
+    assert [c["write"] for c in calls if "UseCase" in c["operation"]] == [True, False]
+
+
+@pytest.mark.parametrize(
+    "form_data",
+    [b"not json at all", json.dumps({"companyName": "Example Corp"}).encode(), json.dumps(["a", "b", "c"]).encode()],
+)
+def test_a_form_aws_cannot_read_is_invalid_form_data(client, control, form_data):
+    control.config(use_case_form_required=True)
+    with pytest.raises(ClientError) as error:
+        client("bedrock").put_use_case_for_model_access(formData=form_data)
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+    assert error.value.response["Error"]["Message"] == "Invalid form data."
+    assert control.state()["use_case_forms"] == []
