@@ -10,13 +10,22 @@ import os
 import shutil
 import tempfile
 
-import yaml
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.librechat.bedrock.plugins.plugin_utils import dotenv_file, librechat_checks, librechat_yaml
+from ansible_collections.librechat.bedrock.plugins.plugin_utils import (
+    config_schema,
+    dotenv_file,
+    librechat_checks,
+    librechat_yaml,
+)
+
+# What LibreChat cannot start without (its .env.example; api/server/index.js connects to MONGO_URI, the
+# CREDS_* pair encrypts stored keys, the JWT_* secrets sign sessions): a template .env must keep them.
+REQUIRED_ENV = ("MONGO_URI", "CREDS_KEY", "CREDS_IV", "JWT_SECRET", "JWT_REFRESH_SECRET")
+CARRIED = "# carried over from the previous .env by librechat.bedrock: LibreChat does not start without these"
 
 ARGUMENT_SPEC = dict(
     config_path=dict(type="path", required=True),
@@ -35,6 +44,12 @@ ARGUMENT_SPEC = dict(
     owner=dict(type="str"),
     group=dict(type="str"),
     backup=dict(type="bool", default=True),
+    # The variables LibreChat's process already has (compose environment:, systemd Environment=): dotenv never
+    # overrides them, so the checks judge these values, and a managed key they shadow is reported.
+    process_environment=dict(type="dict", default={}, no_log=True),
+    # The LibreChat version that reads the files (empty: the one the bundled schema comes from): what it would
+    # silently ignore is refused.
+    librechat_version=dict(type="str"),
 )
 
 
@@ -59,7 +74,8 @@ class ActionModule(ActionBase):
 
     def _run(self, args, task_vars, result):
         config_before = self._read(args["config_path"], task_vars)
-        env_before = self._read(args["env_path"], task_vars)
+        env_stat = {}
+        env_before = self._read(args["env_path"], task_vars, env_stat)
         try:
             config_after, env_after, bedrock = self._merge(args, config_before, env_before)
         except (librechat_yaml.ConfigError, dotenv_file.EnvError) as e:
@@ -67,7 +83,22 @@ class ActionModule(ActionBase):
 
         env_before_values = dotenv_file.parse(env_before or "")
         env_after_values = dotenv_file.parse(env_after)
-        errors, warnings = self._check(args, config_after, env_after_values, bedrock)
+        process_env = {key: "" if value is None else str(value) for key, value in args["process_environment"].items()}
+        errors, warnings = self._check(
+            args, config_after, {**env_after_values, **process_env}, bedrock, env_after_values
+        )
+        shadowed = sorted(
+            key
+            for key in {*args["env"], *args["env_remove"], "ENDPOINTS"}
+            if key in process_env and process_env[key] != env_after_values.get(key)
+        )
+        if shadowed:
+            warnings.append(
+                f"{', '.join(shadowed)} set in LibreChat's process environment (compose environment:, systemd "
+                f"Environment=) differ from {args['env_path']}, and dotenv never overrides a set variable: LibreChat "
+                "uses the process's values. Remove them there, or give them the same value"
+            )
+        env_file_mode = self._env_file_mode(args, env_stat, warnings)
         if errors:
             raise AnsibleActionFail(
                 f"The merged {args['config_path']} and {args['env_path']} would not work with LibreChat, so neither "
@@ -86,6 +117,7 @@ class ActionModule(ActionBase):
             config_path=args["config_path"],
             env_path=args["env_path"],
             env_changed_keys=env_changed_keys,
+            shadowed=shadowed,
             warnings=warnings,
             diff=[
                 self._diff(args["config_path"], config_before, config_after),
@@ -98,7 +130,7 @@ class ActionModule(ActionBase):
             ],
         )
         config_result = self._write(args, task_vars, args["config_path"], config_after, args["config_file_mode"])
-        env_result = self._write(args, task_vars, args["env_path"], env_after, args["env_file_mode"])
+        env_result = self._write(args, task_vars, args["env_path"], env_after, env_file_mode)
         result["config_changed"] = config_result.get("changed", False)
         result["env_changed"] = env_result.get("changed", False)
         result["changed"] = result["config_changed"] or result["env_changed"]
@@ -107,26 +139,68 @@ class ActionModule(ActionBase):
             result.pop("diff")
         return result
 
+    @staticmethod
+    def _env_file_mode(args, env_stat, warnings):
+        """An empty env_file_mode keeps an existing .env's mode (a service user reading it through its group keeps
+        reading it), less the world bits, which are dropped with a warning; a new .env is 0600."""
+        if args["env_file_mode"] not in (None, ""):
+            return args["env_file_mode"]
+        if not env_stat.get("exists"):
+            return "0600"
+        mode = int(str(env_stat.get("mode") or "0600"), 8)
+        if mode & 0o007:
+            warnings.append(
+                f"{args['env_path']} was mode {mode:04o}, readable by every user of the host, and holds secrets: it "
+                f"is written {mode & ~0o007:04o} (world bits dropped)"
+            )
+        return f"{mode & ~0o007:04o}"
+
     def _merge(self, args, config_before, env_before):
         env_wanted = {key: "" if value is None else str(value) for key, value in args["env"].items()}
         if args["mode"] == "template":
             config_after = args["config_template"] or ""
-            env_after = args["env_template"] or ""
+            env_after = self._template_env(args, env_before)
             bedrock = librechat_yaml.current_bedrock(config_after)
             return config_after, env_after, bedrock
-        bedrock = dict(librechat_yaml.current_bedrock(config_before or ""))
-        bedrock.update(args["bedrock"])
-        config_after = librechat_yaml.merge(config_before, bedrock, args["version"])
+        # Only the keys the collection sets are written; the section's other keys keep their text.
+        config_after = librechat_yaml.merge(config_before, args["bedrock"], args["version"])
+        bedrock = librechat_yaml.current_bedrock(config_after)
         endpoints = self._endpoints(env_before)
         env_wanted.update(endpoints)
         env_after = dotenv_file.edit(env_before, env_wanted, args["env_remove"], unrecorded=endpoints)
         return config_after, env_after, bedrock
 
     @staticmethod
+    def _template_env(args, env_before):
+        """The template's .env, with LibreChat's required keys carried over from the file it replaces when the
+        template lacks them (LibreChat does not start without them)."""
+        text = args["env_template"] or ""
+        wanted = dotenv_file.parse(text)
+        missing = [key for key in REQUIRED_ENV if not wanted.get(key)]
+        if not missing:
+            return text
+        before = dotenv_file.parse(env_before or "")
+        if env_before is None:
+            raise dotenv_file.EnvError(
+                f"librechat_config_env_template does not set {', '.join(missing)}, and there is no {args['env_path']} "
+                "to carry them over from: LibreChat does not start without them; add them to the template (from "
+                "LibreChat's .env.example, with secrets of your own)"
+            )
+        carried = {key: before[key] for key in missing if before.get(key)}
+        if not carried:
+            return text
+        newline = "\r\n" if "\r\n" in text else "\n"
+        if text and not text.endswith("\n"):
+            text += newline
+        lines = [CARRIED] + [f"{key}={dotenv_file.quote(key, value)}" for key, value in carried.items()]
+        return text + newline.join(lines) + newline
+
+    @staticmethod
     def _endpoints(env_before):
-        """ENDPOINTS, when the file sets it, must list bedrock or LibreChat hides the endpoint."""
+        """ENDPOINTS, when the file sets it to a list, must list bedrock or LibreChat hides the endpoint. Empty
+        or unset means every endpoint (LibreChat applies ENDPOINTS only when it is non-empty): left alone."""
         current = dotenv_file.parse(env_before or "").get("ENDPOINTS")
-        if current is None:
+        if current is None or not current.strip():
             return {}
         names = [name.strip() for name in current.split(",") if name.strip()]
         if "bedrock" in names:
@@ -134,14 +208,39 @@ class ActionModule(ActionBase):
         return {"ENDPOINTS": ",".join([*names, "bedrock"])}
 
     @staticmethod
-    def _check(args, config_after, env_values, bedrock):
+    def _check(args, config_after, env_values, bedrock, file_env=None):
+        """Everything LibreChat would refuse or misread in the result: (errors, warnings)."""
         try:
-            data = yaml.safe_load(config_after)
-        except yaml.YAMLError as e:
-            return [f"the result is not valid YAML ({e})"], []
-        errors = librechat_checks.schema_errors(data)
-        mapping_errors, warnings = librechat_checks.mapping_errors(bedrock, env_values, args["region"])
-        return errors + mapping_errors, warnings
+            version = librechat_checks.parse_version(args.get("librechat_version"))
+        except ValueError as e:
+            return [str(e)], []
+        verdict = config_schema.judge(config_after, args["config_path"])
+        errors = list(verdict.errors)
+        if args["mode"] == "template":
+            managed, kept = set(bedrock), ()
+        else:
+            managed = set(args["bedrock"])
+            ours = args["bedrock"].get("inferenceProfiles") or {}
+            kept = [model for model in bedrock.get("inferenceProfiles") or {} if model not in ours]
+        mapping_errors, warnings = librechat_checks.mapping_errors(
+            bedrock, env_values, args["region"], kept=kept, version=version
+        )
+        errors += mapping_errors
+        if kept:
+            warnings.append(
+                f"endpoints.bedrock.inferenceProfiles keeps {', '.join(kept)}, which librechat_bedrock_models does "
+                "not map: written by you, so kept as they are (remove them yourself if they are stale)"
+            )
+        literal_errors, literal_warnings = librechat_checks.literal_variables(bedrock, managed, version)
+        errors += literal_errors
+        warnings += literal_warnings
+        written = {key: value for key, value in bedrock.items() if key in managed}
+        errors += librechat_checks.version_errors(version, written, {k: v for k, v in args["env"].items() if v})
+        credential_errors, credential_warnings = librechat_checks.credential_problems(env_values, file_env)
+        errors += credential_errors
+        warnings += credential_warnings
+        warnings += librechat_checks.env_models_warning(written, env_values)
+        return errors, warnings
 
     @staticmethod
     def _diff(path, before, after):

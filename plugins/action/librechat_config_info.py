@@ -4,29 +4,27 @@
 """The controller side of librechat.bedrock.librechat_config_info: read librechat.yaml and .env from the host and
 report what LibreChat will do with Bedrock, without returning any secret value."""
 
-import yaml
+from ansible.errors import AnsibleActionFail
 
 from ansible_collections.librechat.bedrock.plugins.action.librechat_config import ActionModule as ConfigAction
-from ansible_collections.librechat.bedrock.plugins.plugin_utils import dotenv_file, librechat_checks, librechat_yaml
+from ansible_collections.librechat.bedrock.plugins.plugin_utils import (
+    config_schema,
+    dotenv_file,
+    librechat_checks,
+    librechat_yaml,
+)
 
 ARGUMENT_SPEC = dict(
     config_path=dict(type="path", required=True),
     env_path=dict(type="path", required=True),
     region=dict(type="str"),
+    # dotenv never overrides the process environment: these values are the ones LibreChat uses.
+    process_environment=dict(type="dict", default={}, no_log=True),
+    # The LibreChat version that reads the files (empty: the one the bundled schema comes from).
+    librechat_version=dict(type="str"),
 )
-AUTH_ORDER = (
-    ("bearer", ("BEDROCK_AWS_BEARER_TOKEN",)),
-    ("static", ("BEDROCK_AWS_ACCESS_KEY_ID", "BEDROCK_AWS_SECRET_ACCESS_KEY")),
-    ("profile", ("BEDROCK_AWS_PROFILE",)),
-)
-
-
-def auth_method(env):
-    """The credentials LibreChat picks, in its order of precedence."""
-    for name, keys in AUTH_ORDER:
-        if all(env.get(key) for key in keys):
-            return name
-    return "default_chain"
+# The credentials LibreChat picks, in its order (packages/api/src/endpoints/bedrock/credentials.ts).
+auth_method = librechat_checks.auth_method
 
 
 class ActionModule(ConfigAction):
@@ -38,18 +36,33 @@ class ActionModule(ConfigAction):
         config_stat, env_stat = {}, {}
         config = self._read(args["config_path"], task_vars, config_stat)
         env_text = self._read(args["env_path"], task_vars, env_stat)
-        env = dotenv_file.parse(env_text or "")
+        file_env = dotenv_file.parse(env_text or "")
+        env = dict(file_env)
+        env.update({key: "" if value is None else str(value) for key, value in args["process_environment"].items()})
+        try:
+            version = librechat_checks.parse_version(args.get("librechat_version"))
+        except ValueError as e:
+            raise AnsibleActionFail(str(e)) from None
         file_errors = []
         bedrock = {}
         if config is None:
             file_errors.append(f"{args['config_path']} does not exist: run the librechat_config role")
         else:
-            try:
-                bedrock = librechat_yaml.current_bedrock(config)
-                file_errors.extend(librechat_checks.schema_errors(yaml.safe_load(config)))
-            except (librechat_yaml.ConfigError, yaml.YAMLError) as e:
-                file_errors.append(str(e))
-        mapping, warnings = librechat_checks.mapping_errors(bedrock, env, args["region"])
+            # The whole file, as LibreChat judges it: js-yaml, then configSchema.strict().
+            verdict = config_schema.judge(config, args["config_path"])
+            file_errors.extend(verdict.errors)
+            if verdict.kind != config_schema.PARSE:
+                try:
+                    bedrock = librechat_yaml.current_bedrock(config)
+                except librechat_yaml.ConfigError as e:
+                    file_errors.append(str(e))
+        bedrock = bedrock if isinstance(bedrock, dict) else {}
+        mapping, warnings = librechat_checks.mapping_errors(bedrock, env, args["region"], version=version)
+        # A ${VAR} LibreChat sends literally, and credentials it cannot use, are problems of the files as they are.
+        literal, _user = librechat_checks.literal_variables(bedrock, set(bedrock), version)
+        credentials, credential_warnings = librechat_checks.credential_problems(env, file_env)
+        mapping += literal + credentials
+        warnings += credential_warnings + librechat_checks.env_models_warning(bedrock, env)
         profiles = bedrock.get("inferenceProfiles") or {}
         variables = sorted(
             {name for text in profiles.values() for name in librechat_checks.VARIABLE.findall(str(text))}
@@ -73,7 +86,10 @@ class ActionModule(ConfigAction):
             unset_variables=[name for name in variables if not env.get(name)],
             region=env.get("BEDROCK_AWS_DEFAULT_REGION"),
             auth=auth_method(env),
-            endpoints_lists_bedrock=endpoints is None or "bedrock" in [e.strip() for e in endpoints.split(",")],
+            # Empty or unset ENDPOINTS means every endpoint (LibreChat applies it only when non-empty).
+            endpoints_lists_bedrock=not (endpoints or "").strip()
+            or "bedrock" in [e.strip() for e in endpoints.split(",")],
+            literal_variables=literal,
             file_errors=file_errors,
             errors=file_errors + mapping,
             warnings=warnings,

@@ -14,17 +14,34 @@ description:
   - "Runs on the controller (an action plugin): the files are read from the host, merged and checked here, and
     written back through M(ansible.builtin.copy), atomically, with a backup, owner, group and mode. The host
     needs nothing but Python."
-  - C(librechat.yaml) is parsed only to find the C(endpoints.bedrock) block; the new block is spliced in as text,
-    so comments, quoting, anchors, key order and blank lines elsewhere are kept. A missing file, C(endpoints) or
-    C(bedrock) is created. Keys of the existing C(bedrock) block that O(bedrock) does not set are kept.
+  - C(librechat.yaml) is read as LibreChat reads it (js-yaml, YAML 1.2: C(yes) is a string, a duplicated key is
+    an error) and only to find the C(endpoints.bedrock) block. Inside it, only the keys O(bedrock) sets are
+    rendered and spliced in as text; every other key of the block keeps its text byte for byte (C(titleConvo: yes)
+    stays C(yes)), as do comments, quoting, anchors, key order and blank lines elsewhere. A missing file,
+    C(endpoints) or C(bedrock) is created.
+  - A comment line inside the block (C(# librechat.bedrock manages:)) records the keys and the
+    C(inferenceProfiles) entries this module wrote. A later run removes those it no longer sets, and keeps the
+    C(inferenceProfiles) entries the user wrote for models O(bedrock) does not map (with a warning).
+  - C(endpoints) or C(endpoints.bedrock) given as an alias (C(*name)) of a block elsewhere, or an anchor
+    (C(&name)) defined in a key this module rewrites, is refused with the fix; a second C(bedrock) key is never
+    written.
   - C(.env) is edited line by line. A key given in O(env) is rewritten in place (the first of several
     assignments; the others are removed so LibreChat reads the intended value) or appended; keys in
     O(env_remove), and keys this module set before that O(env) no longer has, are removed. A comment line
-    naming the managed keys remembers them. C(ENDPOINTS), when set, gets C(bedrock) added.
-  - "Checks: every C(inferenceProfiles) key is in C(models), exactly; every C(${VAR}) of the section has a
-    non-empty value in the resulting C(.env); every profile ARN is an application inference profile ARN in
-    O(region); C(version) is a string; the section's keys have the types LibreChat's schema requires. Regions
-    of C(availableRegions) without a mapped profile draw a warning."
+    naming the managed keys remembers them. C(ENDPOINTS), when it is a non-empty list, gets C(bedrock) added; empty
+    or unset (every endpoint, for LibreChat) is left alone.
+  - "Checks, on the whole result, before writing: C(librechat.yaml) as LibreChat judges it (js-yaml, then
+    C(configSchema.strict()) of the pinned librechat-data-provider: a missing C(version), an unknown top-level key
+    or endpoint, a bad enum, a duplicated key all fail); every C(inferenceProfiles) key is in C(models), exactly;
+    every C(${VAR}) LibreChat resolves has a non-empty value in the resulting C(.env), and a C(${VAR}) anywhere
+    else in the section (sent literally) fails for the keys O(bedrock) sets; every profile ARN is an application
+    inference profile ARN in O(region); the credentials LibreChat will pick are usable (one key of the static pair
+    alone fails); what O(librechat_version) would silently ignore fails. Warnings: C(availableRegions) without a
+    mapped profile, C(BEDROCK_AWS_MODELS) replaced by C(models), C(AWS_ACCESS_KEY_ID) in C(.env) taken first by
+    the SDK's default chain."
+  - With O(mode=template), a C(.env) template without LibreChat's required keys (C(MONGO_URI), C(CREDS_KEY),
+    C(CREDS_IV), C(JWT_SECRET), C(JWT_REFRESH_SECRET)) gets them carried over from the existing file, and is
+    refused when there is none.
 author:
   - librechat.bedrock maintainers (@librechat-bedrock)
 extends_documentation_fragment:
@@ -87,6 +104,14 @@ options:
     description: Keep a timestamped copy of a file before changing it.
     type: bool
     default: true
+  librechat_version:
+    description:
+      - The LibreChat release that reads the files, such as V(v0.8.6). Empty assumes the release the bundled
+        schema comes from (v0.8.8-rc4).
+      - What that release silently ignores is refused, naming the release and the fix. The C(models) and
+        C(inferenceProfiles) mapping needs v0.8.5; C(BEDROCK_AWS_PROFILE), C(BEDROCK_AWS_BEARER_TOKEN) and
+        C(${VAR}) in C(guardrailConfig) need v0.8.6.
+    type: str
 notes:
   - Supports check mode (nothing is written; C(changed) predicts a real run) and diff mode (C(librechat.yaml) as
     text, C(.env) with every value masked except those of O(env_shown)).

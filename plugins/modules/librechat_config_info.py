@@ -23,6 +23,10 @@ options:
   region:
     description: The region every profile ARN should be in (C(librechat_bedrock_region)).
     type: str
+  librechat_version:
+    description: The LibreChat release that reads the files (V(v0.8.6)); empty assumes the current one. Before
+      v0.8.6, C(${VAR}) in C(guardrailConfig) is reported as sent literally.
+    type: str
 """
 
 EXAMPLES = r"""
@@ -84,16 +88,25 @@ region:
   returned: always
   type: str
 auth:
-  description: The credentials LibreChat will use, by its precedence.
+  description: The credentials LibreChat will use, by its precedence (V(unpaired) is one key of the static pair
+    without the other, which fails every request).
   returned: always
   type: str
-  choices: [bearer, static, profile, default_chain]
+  choices: [user_provided, bearer, unpaired, static, profile, default_chain]
 endpoints_lists_bedrock:
-  description: Whether C(ENDPOINTS) is unset or lists C(bedrock) (otherwise LibreChat hides the endpoint).
+  description: Whether C(ENDPOINTS) is unset, empty (every endpoint) or lists C(bedrock) (otherwise LibreChat
+    hides the endpoint).
   returned: always
   type: bool
+literal_variables:
+  description: The C(${VAR}) references of C(endpoints.bedrock) that LibreChat sends literally (outside
+    C(inferenceProfiles) values and, from v0.8.6, C(guardrailConfig)'s identifier and version).
+  returned: always
+  type: list
+  elements: str
 file_errors:
-  description: Why LibreChat would not start with C(librechat.yaml) (missing, not valid YAML, against its schema).
+  description: Why LibreChat would not use C(librechat.yaml), judged as LibreChat does (js-yaml, then
+    C(configSchema.strict())); a YAML error makes it start without the file, a schema error makes it exit.
   returned: always
   type: list
   elements: str

@@ -60,6 +60,13 @@ def config_rows(host, info, models, region):
     env_problems = [f"{name} is not set in {info.get('env_path')}" for name in unset]
     if not info.get("endpoints_lists_bedrock", True):
         env_problems.append("ENDPOINTS does not list bedrock, so LibreChat hides the endpoint")
+    # LibreChat sends a ${VAR} outside inferenceProfiles values literally; one key of the static pair fails
+    # every request (packages/api/src/endpoints/bedrock/initialize.ts, credentials.ts).
+    env_problems += list(info.get("literal_variables") or [])
+    if info.get("auth") == "unpaired":
+        env_problems.append(
+            "only one of BEDROCK_AWS_ACCESS_KEY_ID and BEDROCK_AWS_SECRET_ACCESS_KEY is set, so every request fails"
+        )
     if region and info.get("region") != region:
         env_problems.append(f"BEDROCK_AWS_DEFAULT_REGION is {info.get('region')!r}, not {region}")
     rows.append(

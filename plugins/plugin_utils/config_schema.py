@@ -307,6 +307,13 @@ class Verdict:
         return self.kind is None
 
 
+def _hint(data, path, message):
+    """The fix for the mistake everyone makes: an unquoted version such as 1.3 is a number."""
+    if path == ("version",) and js_type(data.get("version")) == "number":
+        return path, f'{message}; quote it, version: "{data["version"]}"'
+    return path, message
+
+
 def judge(text, name="librechat.yaml"):
     try:
         data = jsyaml.load(text or "")
@@ -327,6 +334,7 @@ def judge(text, name="librechat.yaml"):
     if not problems:
         return Verdict(data, None, [])
     version = document().get("librechat_version")
+    problems = [_hint(data, path, message) for path, message in problems]
     return Verdict(
         data,
         SCHEMA,

@@ -11,6 +11,7 @@ timestamp,merge}.js of js-yaml 4.3.2) and its duplicate-key rule, so what the co
 LibreChat gets. Mapping keys become strings, as in the JavaScript object js-yaml builds (`String(key)`).
 """
 
+import copy
 import datetime
 import math
 import re
@@ -258,9 +259,10 @@ def compose(text):
 
 
 def construct(node):
-    """The value of a composed node, as js-yaml would build it."""
+    """The value of a composed node, as js-yaml would build it. The node is left as it was (PyYAML's merge-key
+    handling rewrites a mapping node's pairs in place, and the callers still need their positions)."""
     loader = Loader("")
     try:
-        return loader.construct_document(node)
+        return loader.construct_document(copy.deepcopy(node))
     finally:
         loader.dispose()

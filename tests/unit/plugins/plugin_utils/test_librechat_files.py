@@ -77,7 +77,8 @@ def test_missing_sections_are_added_and_the_rest_kept(text, kept):
 
 def test_the_indentation_of_the_file_is_followed():
     merged = librechat_yaml.merge("version: '1'\nendpoints:\n    custom: []\n", BEDROCK)
-    assert "\n    bedrock:\n        models:\n            - " in merged
+    assert "\n    bedrock:\n        # librechat.bedrock manages: models " in merged
+    assert "\n        models:\n            - " in merged
 
 
 def test_a_missing_file_gets_a_quoted_version():
@@ -90,7 +91,7 @@ def test_a_missing_file_gets_a_quoted_version():
     ("text", "message"),
     [
         ("version: '1'\nendpoints: [bedrock]\n", "endpoints in librechat.yaml is list"),
-        ("version: '1'\nendpoints:\n  bedrock: yes\n", "endpoints.bedrock in librechat.yaml is True, not a mapping"),
+        ("version: '1'\nendpoints:\n  bedrock: yes\n", "endpoints.bedrock in librechat.yaml is 'yes', not a mapping"),
         ("version: '1'\nendpoints: {custom: []}\n", "flow style"),
         ("version: '1'\nendpoints:\n  bedrock: &b\n    models: [a]\n", "defines a YAML anchor"),
         ("version: '1'\nendpoints:\n\tbedrock: {}\n", "is not valid YAML"),
@@ -181,13 +182,16 @@ def test_checks_name_the_problem():
 
 
 def test_schema_checks():
-    assert "quote it" in librechat_checks.schema_errors({"version": 1.3})[0]
-    errors = librechat_checks.schema_errors(
-        {"endpoints": {"bedrock": {"guardrailConfig": {"guardrailIdentifier": "g", "trace": "on"}, "streamRate": "x"}}}
-    )
+    from ansible_collections.librechat.bedrock.plugins.plugin_utils import config_schema
+
+    assert "quote it" in config_schema.judge("version: 1.3\n").errors[0]
+    errors = config_schema.judge(
+        "version: '1'\nendpoints:\n  bedrock:\n    guardrailConfig: {guardrailIdentifier: g, trace: on}\n"
+        "    streamRate: x\n"
+    ).errors
     assert any("guardrailVersion is required" in e for e in errors)
-    assert any("trace='on'" in e for e in errors)
-    assert any("streamRate must be a number" in e for e in errors)
+    assert any("trace must be one of" in e for e in errors)
+    assert any("streamRate expected number" in e for e in errors)
 
 
 def test_compose_mounts_reads_both_volume_syntaxes():
