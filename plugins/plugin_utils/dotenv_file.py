@@ -3,32 +3,49 @@
 
 """Edit a LibreChat `.env` key by key, every other line kept byte for byte, and read it the way LibreChat does.
 
-LibreChat reads `.env` with the npm `dotenv` package (16.x); `parse()` follows its rules: the same line pattern,
-`export ` allowed, an unquoted value ends at `#`, quotes are removed, `\\n` is a newline only in double quotes,
-a later assignment of a key wins. Values are written unquoted when that is unambiguous for dotenv and for
+LibreChat reads `.env` with the npm `dotenv` package (16.x); `parse()` follows its rules (lib/main.js of dotenv
+16.4.7): line breaks (CRLF, a lone CR) become LF first, also inside a quoted value; then the same line pattern
+with JavaScript's classes (`\\s` includes a byte-order mark and no-break spaces, `\\w` is ASCII, so a key with
+a non-ASCII letter is not read at all); `export ` allowed, an unquoted value ends at `#`, quotes are removed,
+`\\n` is a newline only in double quotes, a later assignment of a key wins.
+Values are written unquoted when that is unambiguous for dotenv and for
 docker compose's env_file (which interpolates `$` outside single quotes), else in single quotes.
 """
 
 import re
 
-# dotenv 16's LINE pattern (lib/main.js), applied to the whole text as it does.
+# JavaScript's \s (ECMAScript WhiteSpace and LineTerminator): Python's lacks U+FEFF, and has U+001C-U+001F.
+JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_S = f"[{JS_SPACE}]"
+# The same characters for str.strip() (JavaScript's trim()).
+JS_TRIM = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(map(chr, range(0x2000, 0x200B)))
+# dotenv 16's LINE pattern (lib/main.js), applied to the whole text as it does; \w is ASCII there (no u flag).
 LINE = re.compile(
-    r"(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*\"(?:\\\"|[^\"])*\"|\s*`(?:\\`|[^`])*`"
-    r"|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)",
-    re.M,
+    rf"(?:^|^){_S}*(?:export{_S}+)?([\w.-]+)(?:{_S}*={_S}*?|:{_S}+?)({_S}*'(?:\\'|[^'])*'|{_S}*\"(?:\\\"|[^\"])*\""
+    rf"|{_S}*`(?:\\`|[^`])*`|[^#\r\n]+)?{_S}*(?:#.*)?(?:$|$)",
+    re.M | re.ASCII,
 )
+BREAK = re.compile(r"\r\n?")
+# The line breaks of the text, as dotenv counts them (Python's splitlines() also breaks at \v, \f, U+2028, ...).
+LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_./:@+,=-]*$")
 MARKER = "# librechat.bedrock manages:"
-# What precedes the key on an assignment line; kept when the line is rewritten or masked.
-PREFIX = re.compile(r"^\s*(?:export\s+)?")
+# What precedes the key on an assignment line (a byte-order mark included); kept when the line is rewritten or
+# masked.
+PREFIX = re.compile(rf"^{_S}*(?:export{_S}+)?")
 
 
 class EnvError(Exception):
     """A value that cannot be written so that LibreChat reads it back unchanged."""
 
 
+def _lines(text):
+    """The text's lines with their endings, split where dotenv splits (LF, CRLF, a lone CR)."""
+    return LINES.findall(text or "")
+
+
 def _value(raw):
-    value = (raw or "").strip()
+    value = (raw or "").strip(JS_TRIM)
     quoted = re.match(r"^(['\"`])([\s\S]*)\1$", value)
     if quoted:
         value = quoted.group(2)
@@ -40,6 +57,9 @@ def _value(raw):
 def assignments(text):
     """Each assignment as (key, value, first line, last line), in order; lines are 0-based."""
     found = []
+    # dotenv: lines = src.toString().replace(/\r\n?/mg, '\n'). A CRLF or lone CR stays one line break, so the
+    # line numbers are those of _lines(text).
+    text = BREAK.sub("\n", text)
     for match in LINE.finditer(text):
         key_at = match.start(1)
         end_at = match.end(2) if match.group(2) is not None else match.end(1)
@@ -73,7 +93,8 @@ def quote(key, value):
 
 def managed_keys(text):
     """The keys the collection wrote last time (its marker comment), in order."""
-    for line in (text or "").splitlines():
+    for line in _lines(text or ""):
+        line = line.rstrip("\r\n")
         if line.startswith(MARKER):
             return line[len(MARKER) :].split()
     return []
@@ -87,7 +108,7 @@ def edit(text, wanted, remove=(), unrecorded=()):
     marker (a key the user owns, such as ENDPOINTS, that the collection only amends)."""
     text = text or ""
     newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     stale = set(managed_keys(text)) - set(wanted) - set(unrecorded)
     dropping = set(remove) | stale
     replace = {}
@@ -135,7 +156,7 @@ def _ending(line, newline):
 def masked(text, shown=(), changed=()):
     """The text with every value replaced by a mask, except those of the `shown` keys: what --diff may print.
     The mask of a key in `changed` says so, so a changed secret still shows as a changed line."""
-    lines = (text or "").splitlines(keepends=True)
+    lines = _lines(text or "")
     for key, _value_text, first, last in assignments(text or ""):
         if key in shown:
             continue

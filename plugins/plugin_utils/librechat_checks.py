@@ -20,7 +20,7 @@ PROFILE_SINCE = (0, 8, 6)  # BEDROCK_AWS_PROFILE
 BEARER_SINCE = (0, 8, 6)  # BEDROCK_AWS_BEARER_TOKEN (a Bedrock API key)
 GUARDRAIL_VARIABLES_SINCE = (0, 8, 6)  # ${VAR} in guardrailConfig.guardrailIdentifier / guardrailVersion
 VERSION_FIX = (
-    "upgrade LibreChat to v{since} or later (and set librechat_config_librechat_version to what runs), or {fix}"
+    "upgrade LibreChat to {since} or later (and set librechat_config_librechat_version to what runs), or {fix}"
 )
 
 
