@@ -215,13 +215,20 @@ class ActionModule(ActionBase):
         except ValueError as e:
             return [str(e)], []
         verdict = config_schema.judge(config_after, args["config_path"])
-        errors = list(verdict.errors)
         if args["mode"] == "template":
             managed, kept = set(bedrock), ()
         else:
             managed = set(args["bedrock"])
             ours = args["bedrock"].get("inferenceProfiles") or {}
             kept = [model for model in bedrock.get("inferenceProfiles") or {} if model not in ours]
+        errors = list(verdict.errors)
+        for index, (path, _message) in enumerate(verdict.problems):
+            # a key the role writes: the fix is in its input, not in the file
+            if path[:2] == ("endpoints", "bedrock") and len(path) > 2 and path[2] in managed:
+                errors[index] += (
+                    f" (the role writes {path[2]} from librechat_config_bedrock_settings or librechat_bedrock_models:"
+                    f" fix {path[2]} there)"
+                )
         mapping_errors, warnings = librechat_checks.mapping_errors(
             bedrock, env_values, args["region"], kept=kept, version=version
         )

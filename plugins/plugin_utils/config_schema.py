@@ -297,10 +297,11 @@ class Verdict:
     """What LibreChat does with a librechat.yaml: `data` (what js-yaml built, or None), `kind` (None when
     LibreChat accepts the file, PARSE when it starts without it, SCHEMA when it exits) and `errors` (text)."""
 
-    def __init__(self, data, kind, errors):
+    def __init__(self, data, kind, errors, problems=()):
         self.data = data
         self.kind = kind
         self.errors = errors
+        self.problems = list(problems)  # (path, message) behind each schema error, in the same order
 
     @property
     def ok(self):
@@ -343,4 +344,5 @@ def judge(text, name="librechat.yaml"):
             "configSchema.strict()); fix that key"
             for path, message in problems
         ],
+        problems,
     )
