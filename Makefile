@@ -8,7 +8,7 @@ BOOTSTRAP_INPUTS := requirements.txt requirements-dev.txt requirements.yml tests
 	scripts/bootstrap.sh scripts/bootstrap.py scripts/find-python.sh \
 	$(wildcard tests/librechat_schema/package.json tests/librechat_schema/package-lock.json)
 
-.PHONY: setup test demo emulator benchmark docs lint sanity unit integration molecule e2e package clean
+.PHONY: setup test demo emulator benchmark docs lint sanity unit integration molecule e2e package integration-aws clean
 
 setup: .cache/.ready
 
@@ -40,6 +40,11 @@ docs: setup
 
 lint sanity unit integration molecule e2e package: setup
 	$(PY) scripts/test.py $@
+
+## The integration targets against a real AWS sandbox account (credential chain, AWS_REGION); never run by CI.
+## Each run names what it creates with its own prefix, tags it ManagedBy, and removes it (DEVELOPERS.md).
+integration-aws: setup
+	$(PY) scripts/test.py integration-aws
 
 clean:
 	rm -rf $(VENV) .cache .work tests/output

@@ -6,11 +6,16 @@ Run through `make test` (which bootstraps .venv first) or `.venv/bin/python scri
 
 Integration tests and molecule scenarios talk to the local AWS emulator (tests/emulator), started here
 on a free loopback port and reached through AWS_ENDPOINT_URL, exactly as real AWS would be.
+
+`integration-aws` (`make integration-aws`, never part of `make test` or CI) runs the same integration targets
+against a real AWS account with the ordinary credential chain; see DEVELOPERS.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -25,6 +30,8 @@ from devtools import CommandFailed as StageFailed
 
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 STAGES = ("lint", "sanity", "unit", "integration", "molecule", "e2e", "package")
+# Stages only run when named: they need a real AWS account.
+AWS_STAGES = ("integration-aws",)
 # --only: integration targets and molecule scenarios (ROLE or ROLE/SCENARIO) to run instead of all of them.
 ONLY: list[str] = []
 
@@ -98,22 +105,86 @@ def integration_targets() -> list[str]:
     )
 
 
+def resource_prefix() -> str:
+    """A prefix for every resource one run creates, as ansible-test's cloud plugins give amazon.aws's targets:
+    run-specific, so runs never collide and a real account shows what a run left; short and lower-case, so it
+    fits IAM role names (64) and S3 bucket names."""
+    return f"lcb-{secrets.token_hex(4)}"
+
+
+def write_integration_config(tree: Path, values: dict) -> None:
+    """tests/integration/integration_config.yml, the variables ansible-test hands every target."""
+    config = tree / "tests" / "integration" / "integration_config.yml"
+    config.write_text("---\n" + yaml.safe_dump(values, sort_keys=False))
+
+
 def stage_integration() -> str:
     targets = [t for t in integration_targets() if not ONLY or t in ONLY]
     if not targets:
         raise StageFailed("no integration targets under tests/integration/targets")
     with emulator() as endpoint, collection_tree() as tree:
-        config = tree / "tests" / "integration" / "integration_config.yml"
-        config.write_text(
-            "---\n"
-            f"aws_endpoint_url: {endpoint}\n"
-            f"aws_access_key: {EMULATOR_ENV['AWS_ACCESS_KEY_ID']}\n"
-            f"aws_secret_key: {EMULATOR_ENV['AWS_SECRET_ACCESS_KEY']}\n"
-            f"aws_region: {EMULATOR_ENV['AWS_REGION']}\n"
-            f"emulator_python: {sys.executable}\n"
+        write_integration_config(
+            tree,
+            {
+                "aws_is_emulator": True,
+                "aws_endpoint_url": endpoint,
+                "aws_access_key": EMULATOR_ENV["AWS_ACCESS_KEY_ID"],
+                "aws_secret_key": EMULATOR_ENV["AWS_SECRET_ACCESS_KEY"],
+                "aws_region": EMULATOR_ENV["AWS_REGION"],
+                "resource_prefix": resource_prefix(),
+                "emulator_python": sys.executable,
+            },
         )
         run(["ansible-test", "integration", "--python", PYTHON_VERSION, "--color", "no", *targets], cwd=tree)
     return f"{len(targets)} targets: {', '.join(targets)}"
+
+
+def aws_account_env() -> dict[str, str]:
+    """The tools' environment with the ordinary AWS credential chain (AWS_PROFILE included) and no endpoint
+    override, so every call goes to AWS itself."""
+    env = base_env()
+    if "AWS_PROFILE" in os.environ:
+        env["AWS_PROFILE"] = os.environ["AWS_PROFILE"]
+    for name in list(env):
+        if name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_"):
+            del env[name]
+    return env
+
+
+def stage_integration_aws() -> str:
+    """The integration targets against a real AWS account: never run by `make test` or CI."""
+    targets = [t for t in integration_targets() if not ONLY or t in ONLY]
+    if not targets:
+        raise StageFailed("no integration targets under tests/integration/targets")
+    env = aws_account_env()
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise StageFailed("integration-aws needs a region: set AWS_REGION (for example us-east-1)")
+    identity = subprocess.run(
+        [sys.executable, "-c", "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if identity.returncode != 0:
+        last = (identity.stderr.strip().splitlines() or ["no output"])[-1]
+        raise StageFailed(
+            f"integration-aws needs AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, "
+            f"or an instance role) for a sandbox account: {last}"
+        )
+    prefix = resource_prefix()
+    print(f"  AWS as {identity.stdout.strip()} in {region}; resources named {prefix}-*", flush=True)
+    with collection_tree() as tree:
+        # No endpoint and no keys: the modules use the credential chain; targets leave them out with
+        # default(omit, true).
+        write_integration_config(tree, {"aws_is_emulator": False, "aws_region": region, "resource_prefix": prefix})
+        run(
+            ["ansible-test", "integration", "--python", PYTHON_VERSION, "--color", "no", *targets],
+            cwd=tree,
+            env=env,
+        )
+    return f"{len(targets)} targets against AWS in {region} (prefix {prefix}): {', '.join(targets)}"
 
 
 def molecule_scenarios() -> list[str]:
@@ -193,7 +264,12 @@ def stage_package() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("stages", nargs="*", metavar="STAGE", help=f"stages to run (default: all): {', '.join(STAGES)}")
+    parser.add_argument(
+        "stages",
+        nargs="*",
+        metavar="STAGE",
+        help=f"stages to run (default: all): {', '.join(STAGES)}; against a real account only: {', '.join(AWS_STAGES)}",
+    )
     parser.add_argument(
         "--only",
         action="append",
@@ -204,16 +280,16 @@ def main() -> int:
     args = parser.parse_args()
     ONLY.extend(args.only)
     stages = args.stages or list(STAGES)
-    unknown = [s for s in stages if s not in STAGES]
+    unknown = [s for s in stages if s not in STAGES + AWS_STAGES]
     if unknown:
-        parser.error(f"unknown stage(s) {unknown}; choose from {', '.join(STAGES)}")
+        parser.error(f"unknown stage(s) {unknown}; choose from {', '.join(STAGES + AWS_STAGES)}")
     results = []
     started = time.monotonic()
     for name in stages:
         print(f"=== {name}", flush=True)
         t0 = time.monotonic()
         try:
-            detail = globals()[f"stage_{name}"]()
+            detail = globals()[f"stage_{name.replace('-', '_')}"]()
             results.append(("PASS", name, time.monotonic() - t0, detail))
         except StageFailed as exc:
             results.append(("FAIL", name, time.monotonic() - t0, str(exc)))

@@ -319,6 +319,16 @@ def _iso_from_millis(millis):
     return moment.isoformat().replace("+00:00", "Z")
 
 
+# The token counts of an invocation record: (side, record field, returned name). Prompt caching adds the cache
+# reads and writes on the input side; they are billed, so the summary counts them with the others.
+RECORD_TOKEN_FIELDS = (
+    ("input", "inputTokenCount", "input_token_count"),
+    ("output", "outputTokenCount", "output_token_count"),
+    ("input", "cacheReadInputTokenCount", "cache_read_input_token_count"),
+    ("input", "cacheWriteInputTokenCount", "cache_write_input_token_count"),
+)
+
+
 def parse_record(message, event_timestamp=None):
     """One invocation record from a log event's message, or None when the line is not one (Bedrock also writes
     a permission-check line when logging is set up, and other writers may share the group)."""
@@ -338,10 +348,10 @@ def parse_record(message, event_timestamp=None):
         "region": data.get("region"),
         "account_id": data.get("accountId"),
     }
-    for side, key in (("input", "inputTokenCount"), ("output", "outputTokenCount")):
+    for side, key, name in RECORD_TOKEN_FIELDS:
         part = data.get(side)
-        if isinstance(part, dict) and part.get(key) is not None:
-            record[side + "_token_count"] = part[key]
+        if isinstance(part, dict) and isinstance(part.get(key), int):
+            record[name] = part[key]
     if data.get("errorCode"):
         record["error_code"] = data["errorCode"]
     return record
@@ -375,7 +385,7 @@ def collect_records(events, model_id=None, limit=None):
 
 def summarize(records, is_application_profile):
     """Per modelId: how many records, whether it is an application inference profile, the inference regions
-    seen, the first and last timestamps and the token totals."""
+    seen, the first and last timestamps and the token totals (input, output, cache read, cache write)."""
     summary = {}
     for record in records:
         model_id = record["model_id"]
@@ -387,9 +397,8 @@ def summarize(records, is_application_profile):
                 "inference_regions": [],
                 "first_timestamp": None,
                 "last_timestamp": None,
-                "input_token_count": 0,
-                "output_token_count": 0,
             }
+            entry.update({name: 0 for _side, _key, name in RECORD_TOKEN_FIELDS})
         entry["count"] += 1
         region = record.get("inference_region")
         if region and region not in entry["inference_regions"]:
@@ -400,8 +409,8 @@ def summarize(records, is_application_profile):
                 entry["first_timestamp"] = stamp
             if entry["last_timestamp"] is None or _ts_key(stamp) > _ts_key(entry["last_timestamp"]):
                 entry["last_timestamp"] = stamp
-        entry["input_token_count"] += record.get("input_token_count") or 0
-        entry["output_token_count"] += record.get("output_token_count") or 0
+        for _side, _key, name in RECORD_TOKEN_FIELDS:
+            entry[name] += record.get(name) or 0
     for entry in summary.values():
         entry["inference_regions"].sort()
     return summary
@@ -461,3 +470,39 @@ def read_invocations(client, log_group_name, start_time, model_id=None, limit=No
             return records, skipped, pages
         seen_tokens.add(token)
         params["nextToken"] = token
+
+
+def missing_model_ids(records, wanted):
+    """The wanted model IDs no record is for (matched as model_id_matches does)."""
+    return [w for w in wanted if not any(model_id_matches(r["model_id"], w) for r in records)]
+
+
+def read_invocations_waiting(
+    read,
+    wanted_model_ids=(),
+    wanted_records=0,
+    timeout=0,
+    sleep=time.sleep,
+    clock=time.monotonic,
+    delay=1.0,
+    max_delay=10.0,
+):
+    """Read until every wanted model ID has a record and at least wanted_records records are found, or timeout
+    seconds have passed: Bedrock delivers records to CloudWatch Logs asynchronously, some time after the call.
+
+    `read()` returns (records, skipped, pages) as read_invocations does. Returns (records, skipped, reads,
+    waited, missing) where reads counts the read() calls and missing is what was still absent at the end (a
+    timeout when not empty, or when fewer than wanted_records were found)."""
+    started = clock()
+    reads = 0
+    while True:
+        records, skipped, _pages = read()
+        reads += 1
+        missing = missing_model_ids(records, wanted_model_ids)
+        waited = clock() - started
+        enough = not missing and len(records) >= wanted_records
+        remaining = timeout - waited
+        if enough or remaining <= 0:
+            return records, skipped, reads, waited, missing
+        sleep(min(delay, remaining))
+        delay = min(delay * 2, max_delay)

@@ -45,13 +45,38 @@ options:
       - The most records to return. Reading stops once this many are found.
     type: int
     default: 1000
+  wait_for_model_ids:
+    description:
+      - Model IDs or ARNs to wait for. Bedrock delivers records to CloudWatch Logs asynchronously, some time
+        after the call, so a record of a request just made may not be readable yet.
+      - The module reads again, with a growing pause, until every one of these has a record (matched as
+        O(model_id) matches) or O(wait_timeout) seconds have passed. RV(timed_out) and RV(missing_model_ids)
+        say what did not arrive; the module does not fail for it.
+    type: list
+    elements: str
+    default: []
+  wait_for_records:
+    description:
+      - Read again until at least this many records are found, or O(wait_timeout) seconds have passed.
+      - V(0) does not wait for a number of records.
+    type: int
+    default: 0
+  wait_timeout:
+    description:
+      - The most seconds to keep reading for O(wait_for_model_ids) and O(wait_for_records).
+      - V(0) reads once.
+    type: int
+    default: 60
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 notes:
-  - Log delivery lags invocations by a few seconds up to a minute; retry with M(ansible.builtin.assert) and
-    C(until) when checking for a request just made.
+  - Log delivery lags invocations by a few seconds up to several minutes; use O(wait_for_model_ids) or
+    O(wait_for_records) when checking for a request just made.
+requirements:
+  - boto3 >= 1.38.43
+  - botocore >= 1.38.43
 """
 
 EXAMPLES = r"""
@@ -69,6 +94,15 @@ EXAMPLES = r"""
     fail_msg: "No invocation through {{ profile_arn }} in the last five minutes"
   vars:
     profile_arn: arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcd1234efgh
+
+- name: Wait up to two minutes for the records of requests just sent
+  librechat.bedrock.invocation_logs_info:
+    region: us-east-1
+    since: 10m
+    wait_for_model_ids:
+      - arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcd1234efgh
+    wait_timeout: 120
+  register: invocations
 
 - name: Records of one model since a given time, from a custom log group
   librechat.bedrock.invocation_logs_info:
@@ -119,6 +153,14 @@ invocations:
       description: Output tokens, where the record has them.
       type: int
       returned: when present in the record
+    cache_read_input_token_count:
+      description: Input tokens read from the prompt cache, where the record has them.
+      type: int
+      returned: when present in the record
+    cache_write_input_token_count:
+      description: Input tokens written to the prompt cache, where the record has them.
+      type: int
+      returned: when present in the record
     error_code:
       description: The error of a failed invocation.
       type: str
@@ -136,6 +178,8 @@ summary:
       last_timestamp: "2025-01-31T12:04:41Z"
       input_token_count: 1234
       output_token_count: 567
+      cache_read_input_token_count: 2048
+      cache_write_input_token_count: 0
   contains:
     count:
       description: How many records.
@@ -159,6 +203,12 @@ summary:
     output_token_count:
       description: Output tokens over the records.
       type: int
+    cache_read_input_token_count:
+      description: Input tokens read from the prompt cache over the records.
+      type: int
+    cache_write_input_token_count:
+      description: Input tokens written to the prompt cache over the records.
+      type: int
 skipped_lines:
   description: How many log events were not invocation records and were skipped.
   returned: always
@@ -172,6 +222,24 @@ truncated:
   description: Whether reading stopped at O(limit) (more records may exist).
   returned: always
   type: bool
+reads:
+  description: How many times the log group was read (more than one when waiting).
+  returned: always
+  type: int
+waited:
+  description: Seconds spent waiting for records to be delivered.
+  returned: always
+  type: float
+timed_out:
+  description: Whether O(wait_timeout) passed before what O(wait_for_model_ids) and O(wait_for_records) asked for
+    arrived.
+  returned: always
+  type: bool
+missing_model_ids:
+  description: The O(wait_for_model_ids) that still had no record at the end.
+  returned: always
+  type: list
+  elements: str
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -185,6 +253,7 @@ from ansible_collections.librechat.bedrock.plugins.module_utils.invocation_logs 
     DEFAULT_LOG_GROUP_NAME,
     parse_since,
     read_invocations,
+    read_invocations_waiting,
     summarize,
     to_epoch_millis,
 )
@@ -196,25 +265,43 @@ def main():
         since=dict(type="str", default="1h"),
         model_id=dict(type="str"),
         limit=dict(type="int", default=1000),
+        wait_for_model_ids=dict(type="list", elements="str", default=[]),
+        wait_for_records=dict(type="int", default=0),
+        wait_timeout=dict(type="int", default=60),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
 
     if params["limit"] < 1:
         module.fail_json(msg=f"limit must be 1 or more, got {params['limit']}")
+    for option in ("wait_for_records", "wait_timeout"):
+        if params[option] < 0:
+            module.fail_json(msg=f"{option}={params[option]} must be 0 or more seconds or records")
+    empty = [i for i, m in enumerate(params["wait_for_model_ids"]) if not (m or "").strip()]
+    if empty:
+        module.fail_json(msg=f"wait_for_model_ids has empty entries at {empty}: give model IDs or ARNs")
     try:
         start = parse_since(params["since"])
     except ValueError as e:
         module.fail_json(msg=str(e))
 
     client = bedrock_client(module, "logs")
-    try:
-        records, skipped, _pages = read_invocations(
+
+    def read():
+        return read_invocations(
             client,
             params["log_group_name"],
             to_epoch_millis(start),
             model_id=params["model_id"],
             limit=params["limit"],
+        )
+
+    try:
+        records, skipped, reads, waited, missing = read_invocations_waiting(
+            read,
+            wanted_model_ids=params["wait_for_model_ids"],
+            wanted_records=params["wait_for_records"],
+            timeout=params["wait_timeout"],
         )
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
@@ -226,6 +313,10 @@ def main():
         skipped_lines=skipped,
         start_time=start.isoformat().replace("+00:00", "Z"),
         truncated=len(records) >= params["limit"],
+        reads=reads,
+        waited=round(waited, 1),
+        timed_out=bool(missing) or len(records) < params["wait_for_records"],
+        missing_model_ids=missing,
     )
 
 

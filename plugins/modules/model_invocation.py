@@ -14,6 +14,8 @@ description:
     tokens and latency.
   - Each request is billed like any other. In check mode no request is sent and every target is reported as
     skipped.
+  - A target that gives no answer at all (a timeout, no connection to the endpoint) is reported like one that
+    answers with an error, and the other targets are still tried.
   - This module changes nothing in AWS.
 author:
   - librechat.bedrock maintainers (@librechat-bedrock)
@@ -40,6 +42,9 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+requirements:
+  - boto3 >= 1.38.43
+  - botocore >= 1.38.43
 """
 
 EXAMPLES = r"""
@@ -88,11 +93,12 @@ invocations:
       type: int
       returned: when ok
     error_code:
-      description: The error code Bedrock answered with, such as C(AccessDeniedException).
+      description: The error code Bedrock answered with, such as C(AccessDeniedException); when no answer came,
+        the botocore error's name, such as C(ReadTimeoutError), C(EndpointConnectionError) or C(NoCredentialsError).
       type: str
       returned: when not ok and not skipped
     error:
-      description: Bedrock's error message.
+      description: Bedrock's error message, or botocore's when no answer came.
       type: str
       returned: when not ok and not skipped
 failed_targets:
@@ -104,10 +110,10 @@ failed_targets:
 """
 
 try:
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import BotoCoreError, ClientError
 except ImportError:
     # AnsibleAWSModule fails early when botocore is missing; this only keeps the module importable.
-    ClientError = Exception
+    BotoCoreError = ClientError = Exception
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -130,6 +136,16 @@ def invoke(client, target, prompt, max_tokens):
             "skipped": False,
             "error_code": error.get("Code"),
             "error": error.get("Message"),
+        }
+    except BotoCoreError as e:
+        # No answer at all (a read timeout, no connection to the endpoint, no credentials): this target's
+        # result says so, and the other targets are still tried, instead of a traceback that hides them.
+        return {
+            "target": target,
+            "ok": False,
+            "skipped": False,
+            "error_code": type(e).__name__,
+            "error": str(e),
         }
     content = response.get("output", {}).get("message", {}).get("content", [])
     usage = response.get("usage", {})

@@ -72,8 +72,10 @@ def utcnow() -> datetime.datetime:
 class Settings:
     """The knobs a test turns (see README.md): all off by default, so the emulator answers like a settled AWS."""
 
-    consistency_seconds: float = 0.0  # a new application profile stays invisible to Get/List this long
-    iam_propagation_seconds: float = 0.0  # a new IAM role is rejected by the logging configuration this long
+    # Counted, never timed, so a test sees the same sequence on a fast machine and a slow one (FIDELITY.md):
+    consistency_reads: int = 0  # a new application profile is missing from the first N Get/List that would show it
+    iam_propagation_attempts: int = 0  # the first N logging-configuration Puts naming a new IAM role fail
+    log_delivery_reads: int = 0  # an invocation record reaches FilterLogEvents only after N reads of its group
     # a new model agreement stays PENDING for the first N GetFoundationModelAvailability calls after its creation
     agreement_propagation_checks: int = 0
     # when true, an account has the Anthropic use-case form only once it has called PutUseCaseForModelAccess;
@@ -146,23 +148,33 @@ class Bedrock:
             self.use_case_forms: dict[str, bytes] = {}  # account -> the form JSON it submitted (account-wide)
             self.logging: dict[tuple[str, str], dict] = {}
             self.invocations = 0
+            # eventual consistency: profile ARN -> Get/List answers it was missing from (new profiles only)
+            self.hidden_reads: dict[str, int] = {}
+            # IAM propagation: (account, role ARN, role creation time) -> Puts that named it
+            self.role_puts: dict[tuple[str, str, str], int] = {}
+            # asynchronous delivery: records not yet in CloudWatch Logs, with the reads of their group since
+            self.pending_records: list[dict] = []
+            # prompt caching: the cached prefixes seen, so the second request reads what the first wrote
+            self.cache_prefixes: set[tuple[str, str, str, str]] = set()
             # how many profiles of each (account, region, name) were created: the next one's ID depends on it
             self.created: dict[tuple[str, str, str], int] = {}
 
     # ------------------------------------------------------------------------- lookups
     def _app_profiles(self, ctx: Context, visible_only: bool = True) -> list[AppProfile]:
-        now = utcnow()
         prefix = f"arn:aws:bedrock:{ctx.region}:{ctx.account}:application-inference-profile/"
         return [
-            p
-            for p in self.profiles.values()
-            if p.arn.startswith(prefix) and (not visible_only or self._visible(p, now))
+            p for p in self.profiles.values() if p.arn.startswith(prefix) and (not visible_only or self._visible(p))
         ]
 
-    def _visible(self, profile: AppProfile, now: datetime.datetime) -> bool:
-        """Eventual consistency: a profile shows up consistency_seconds after its creation (the setting as it is
-        now, so turning the knob off settles everything at once)."""
-        return profile.created_at + datetime.timedelta(seconds=self.settings.consistency_seconds) <= now
+    def _visible(self, profile: AppProfile) -> bool:
+        """Eventual consistency, counted: a profile created while consistency_reads is set is missing from the
+        first consistency_reads Get/List answers that would have shown it. Each call here is one such answer.
+        The knob is read as it is now, so setting it back to 0 settles every profile at once."""
+        hidden = self.hidden_reads.get(profile.arn)
+        if hidden is None or hidden >= self.settings.consistency_reads:
+            return True
+        self.hidden_reads[profile.arn] = hidden + 1
+        return False
 
     def _system_profile(self, ctx: Context, identifier: str):
         found = _PROFILE_ARN.match(identifier)
@@ -192,9 +204,10 @@ class Bedrock:
         }
 
     def _app_profile(self, ctx: Context, identifier: str, visible_only: bool = True) -> AppProfile | None:
-        for profile in self._app_profiles(ctx, visible_only):
+        # Find it first, then ask whether it is visible: a Get hides only the profile it names.
+        for profile in self._app_profiles(ctx, visible_only=False):
             if identifier in (profile.arn, profile.profile_id):
-                return profile
+                return profile if not visible_only or self._visible(profile) else None
         return None
 
     def _foundation_model(self, ctx: Context, identifier: str):
@@ -279,6 +292,8 @@ class Bedrock:
                 source=source,
             )
             self.profiles[profile.arn] = profile
+            if self.settings.consistency_reads > 0:
+                self.hidden_reads[profile.arn] = 0
             if token:
                 self.tokens[(ctx.account, ctx.region, token)] = (profile.arn, fingerprint)
         return {"inferenceProfileArn": profile.arn, "status": "ACTIVE"}
@@ -489,6 +504,7 @@ class Bedrock:
             self._check_cloudwatch(ctx, cloudwatch)
         if config.get("s3Config"):
             self._check_bucket(ctx, config["s3Config"]["bucketName"])
+            self._check_bucket_policy(ctx, config["s3Config"])
         with self.lock:
             self.logging[(ctx.account, ctx.region)] = json.loads(json.dumps(config))
         return {}
@@ -507,10 +523,14 @@ class Bedrock:
             raise failure from None
         if not _trusts_bedrock(role.assume_role_policy_document):
             raise failure
-        age = (
-            utcnow() - role.create_date.replace(tzinfo=role.create_date.tzinfo or datetime.timezone.utc)
-        ).total_seconds()
-        if age < self.settings.iam_propagation_seconds:
+        # IAM propagation, counted: the first iam_propagation_attempts Puts that name a role (this incarnation of
+        # it: a role deleted and created again propagates again) fail as Bedrock fails them until the role has
+        # propagated. Counting attempts, not seconds, gives every machine the same sequence.
+        key = (ctx.account, role_arn, str(role.create_date))
+        with self.lock:
+            attempts = self.role_puts.get(key, 0)
+            self.role_puts[key] = attempts + 1
+        if attempts < self.settings.iam_propagation_attempts:
             raise failure
         group_arn = f"arn:aws:logs:{ctx.region}:{ctx.account}:log-group:{group}:log-stream:{LOG_STREAM}"
         documents = _role_documents(role)
@@ -532,6 +552,26 @@ class Bedrock:
         if bucket not in s3_backends[ctx.account]["aws"].buckets:
             raise validation_error(
                 f"Failed to validate permissions for S3 bucket: {bucket}. The bucket does not exist."
+            )
+
+    @staticmethod
+    def _check_bucket_policy(ctx: Context, s3_config: dict) -> None:
+        """An S3 destination needs a bucket policy that lets bedrock.amazonaws.com put the records under
+        <prefix>/AWSLogs/<account>/BedrockModelInvocationLogs/ (AWS's invocation-logging guide). That Put checks
+        it at once is an assumption (see FIDELITY.md); it keeps a missing policy from passing unseen here."""
+        bucket_name, prefix = s3_config["bucketName"], s3_config.get("keyPrefix") or ""
+        policy = s3_backends[ctx.account]["aws"].buckets[bucket_name].policy
+        tail = f"AWSLogs/{ctx.account}/BedrockModelInvocationLogs/x"
+        keys = {f"arn:aws:s3:::{bucket_name}/{prefix}{tail}", f"arn:aws:s3:::{bucket_name}/{prefix.rstrip('/')}/{tail}"}
+        statements = [
+            st
+            for st in _statements(policy.decode() if policy else None)
+            if "bedrock.amazonaws.com" in _as_list((st.get("Principal") or {}).get("Service", []))
+        ]
+        if not any(_allows([{"Statement": statements}], "s3:PutObject", key) for key in keys):
+            raise validation_error(
+                f"Failed to validate permissions for S3 bucket: {bucket_name}. The bucket policy must allow "
+                "bedrock.amazonaws.com s3:PutObject on the log prefix."
             )
 
     def get_model_invocation_logging_configuration(self, ctx: Context, params: dict) -> dict:
@@ -572,8 +612,7 @@ class Bedrock:
             block.get("text", "") for message in params.get("messages", []) for block in message.get("content", [])
         )
         answer = f"Hello from {FOUNDATION_MODELS[foundation_id].name} in {inference_region}."
-        usage = {"inputTokens": max(1, len(prompt.split())), "outputTokens": len(answer.split())}
-        usage["totalTokens"] = usage["inputTokens"] + usage["outputTokens"]
+        usage = self._usage(ctx, params, prompt, answer)
         output = {
             "output": {"message": {"role": "assistant", "content": [{"text": answer}]}},
             "stopReason": "end_turn",
@@ -583,6 +622,31 @@ class Bedrock:
         if config.get("cloudWatchConfig"):
             self._log_invocation(ctx, config, model_id, inference_region, params, output)
         return output
+
+    def _usage(self, ctx: Context, params: dict, prompt: str, answer: str) -> dict:
+        """Token counts, one per word. Words before a cachePoint block are the cached prefix: written to the
+        cache the first time that prefix is seen (cacheWriteInputTokens), read from it afterwards
+        (cacheReadInputTokens), and not counted again in inputTokens (as Bedrock reports prompt caching)."""
+        cached = []
+        for message in params.get("messages", []):
+            for index, block in enumerate(message.get("content", [])):
+                if "cachePoint" in block:
+                    cached = [b.get("text", "") for b in message["content"][:index]]
+        cached_words = len(" ".join(cached).split())
+        usage = {"inputTokens": max(1, len(prompt.split()) - cached_words), "outputTokens": len(answer.split())}
+        if cached_words:
+            key = (ctx.account, ctx.region, params["modelId"], _digest(" ".join(cached)))
+            with self.lock:
+                seen = key in self.cache_prefixes
+                self.cache_prefixes.add(key)
+            usage["cacheReadInputTokens" if seen else "cacheWriteInputTokens"] = cached_words
+        usage["totalTokens"] = (
+            usage["inputTokens"]
+            + usage["outputTokens"]
+            + usage.get("cacheReadInputTokens", 0)
+            + usage.get("cacheWriteInputTokens", 0)
+        )
+        return usage
 
     def _invocable(self, ctx: Context, model_id: str) -> list[str]:
         """The foundation-model ARNs a request for `model_id` may run on, or the error Bedrock answers."""
@@ -619,17 +683,46 @@ class Bedrock:
             "requestId": ctx.request_id,
             "operation": "Converse",
             "modelId": model_id,
-            "input": {"inputContentType": "application/json", "inputTokenCount": output["usage"]["inputTokens"]},
+            "input": {
+                "inputContentType": "application/json",
+                "inputTokenCount": output["usage"]["inputTokens"],
+                # the record counts prompt-cache tokens on the input side, 0 when nothing was cached
+                "cacheReadInputTokenCount": output["usage"].get("cacheReadInputTokens", 0),
+                "cacheWriteInputTokenCount": output["usage"].get("cacheWriteInputTokens", 0),
+            },
             "output": {"outputContentType": "application/json", "outputTokenCount": output["usage"]["outputTokens"]},
             "inferenceRegion": inference_region,
         }
         if config.get("textDataDeliveryEnabled"):
             record["input"]["inputBodyJson"] = {"messages": params.get("messages", [])}
             record["output"]["outputBodyJson"] = {"output": output["output"], "stopReason": output["stopReason"]}
-        logs.ensure_log_stream(group, LOG_STREAM)
-        logs.put_log_events(
-            group, LOG_STREAM, [{"timestamp": int(utcnow().timestamp() * 1000), "message": json.dumps(record)}]
-        )
+        event = {"timestamp": int(utcnow().timestamp() * 1000), "message": json.dumps(record)}
+        with self.lock:
+            if self.settings.log_delivery_reads > 0:
+                # Delivery is asynchronous: the record waits until its group has been read log_delivery_reads times.
+                self.pending_records.append(
+                    {"account": ctx.account, "region": ctx.region, "group": group, "event": event, "reads": 0}
+                )
+                return
+        _deliver(ctx.account, ctx.region, group, event)
+
+    def read_log_group(self, account: str, region: str, group: str) -> None:
+        """A FilterLogEvents/GetLogEvents read of `group` is about to be answered: deliver the records that have
+        waited log_delivery_reads reads (the knob as it is now, so setting it to 0 delivers everything), and
+        count this read for the others."""
+        with self.lock:
+            due, waiting = [], []
+            for pending in self.pending_records:
+                if (pending["account"], pending["region"], pending["group"]) != (account, region, group):
+                    waiting.append(pending)
+                elif pending["reads"] >= self.settings.log_delivery_reads:
+                    due.append(pending)
+                else:
+                    pending["reads"] += 1
+                    waiting.append(pending)
+            self.pending_records = waiting
+        for pending in due:
+            _deliver(account, region, group, pending["event"])
 
     # ------------------------------------------------------------------------- control
     def set_availability(self, region: str, model_id: str, values: dict) -> dict:
@@ -654,8 +747,11 @@ class Bedrock:
                     p.view()
                     | {"tags": dict(p.tags), "copyFrom": p.source, "createdAt": p.created_at.isoformat()}
                     | {"updatedAt": p.created_at.isoformat()}
+                    # how many Get/List answers eventual consistency hid it from (consistency_reads)
+                    | {"hiddenReads": self.hidden_reads.get(p.arn, 0)}
                     for p in self.profiles.values()
                 ],
+                "pending_invocation_records": len(self.pending_records),
                 "agreements": [{"account": a, "region": r, "modelId": m} for (a, r, m) in self.agreements],
                 "use_case_forms": [{"account": a, "formData": json.loads(f)} for a, f in self.use_case_forms.items()],
                 "logging": [{"account": a, "region": r, "loggingConfig": c} for (a, r), c in self.logging.items()],
@@ -687,6 +783,14 @@ HANDLERS = {
 
 
 # ----------------------------------------------------------------------------- helpers
+def _deliver(account: str, region: str, group: str, event: dict) -> None:
+    logs = logs_backends[account][region]
+    if group not in logs.groups:
+        return  # Bedrock drops records it cannot deliver
+    logs.ensure_log_stream(group, LOG_STREAM)
+    logs.put_log_events(group, LOG_STREAM, [event])
+
+
 def _profile_id(account: str, region: str, name: str, generation: int) -> str:
     """12 characters as AWS gives them, but repeatable: a fresh emulator given the same requests hands out the
     same ARNs (so the demo can run again without changing LibreChat's files), while a profile created again

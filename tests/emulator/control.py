@@ -7,7 +7,7 @@ import urllib.request
 
 
 class Control:
-    """Turn the emulator's knobs: `Control(endpoint).config(consistency_seconds=2)`."""
+    """Turn the emulator's knobs: `Control(endpoint).config(consistency_reads=2)`."""
 
     def __init__(self, endpoint: str):
         self.base = endpoint.rstrip("/") + "/_emulator/"
@@ -27,8 +27,9 @@ class Control:
         return self._call("POST", "reset")
 
     def config(self, **values) -> dict:
-        """Change settings and faults (consistency_seconds, iam_propagation_seconds, agreement_propagation_seconds,
-        page_size, throttle_every, throttle_services, throttle_operations); returns them all."""
+        """Change settings and faults (consistency_reads, iam_propagation_attempts, log_delivery_reads,
+        agreement_propagation_checks, use_case_form_required, page_size, throttle_every, throttle_services,
+        throttle_operations; README.md describes them); returns them all."""
         return self._call("POST", "config", values) if values else self._call("GET", "config")
 
     def set_availability(self, aws_region: str, model_id: str, **states) -> dict:
@@ -43,4 +44,5 @@ class Control:
         return self._call("GET", "calls")
 
     def clear_calls(self) -> dict:
+        """Start the call log afresh; the throttling count restarts with it."""
         return self._call("DELETE", "calls")

@@ -25,6 +25,8 @@ _READ_PREFIXES = ("Get", "List", "Describe", "Head", "Filter", "Lookup", "Search
 _THROTTLE_CODE = {"s3": ("SlowDown", 503), "iam": ("Throttling", 400), "sts": ("Throttling", 400)}
 # bedrock-runtime shares bedrock's signing name; these path prefixes are its own.
 _RUNTIME_PATHS = ("/model/", "/guardrail/", "/async-invoke")
+# The CloudWatch Logs reads that see invocation records (log_delivery_reads counts them).
+_LOG_READS = ("FilterLogEvents", "GetLogEvents")
 
 
 @dataclass
@@ -89,6 +91,9 @@ class Application:
             with self.lock:
                 if method == "DELETE":
                     self.calls.clear()
+                    # The throttling count restarts with the log, so in a fresh log every throttle_every-th
+                    # matching call is the throttled one: a test can assert exact figures.
+                    self.faults.matched = 0
                 calls = list(self.calls)
             return 200, {"calls": calls, "writes": sum(c["write"] for c in calls), "count": len(calls)}
         return 404, {"error": f"no control route {method} {path}"}
@@ -134,9 +139,22 @@ class Application:
         elif service in HANDLERS:
             status, headers, payload = self._bedrock(service, environ, body, scope)
         else:
+            if service == "logs" and operation in _LOG_READS:
+                self._log_read(scope, body)
             return self._moto(environ, start_response, call)
         self._record(call, status)
         return self._respond(start_response, status, headers, payload)
+
+    def _log_read(self, scope, body: bytes) -> None:
+        """Bedrock delivers invocation records asynchronously: let the records that waited enough reads of this
+        log group (log_delivery_reads) into it before moto answers the read."""
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            return
+        group = data.get("logGroupName") or str(data.get("logGroupIdentifier") or "").split(":log-group:")[-1]
+        if group:
+            self.bedrock.read_log_group(get_account_id_from(scope["key"]), scope["region"], group)
 
     def _throttle(self, service: str, operation: str):
         with self.lock:

@@ -221,16 +221,31 @@ def test_tags_round_trip(client):
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-def test_eventual_consistency_hides_new_profiles(client, control):
+def test_eventual_consistency_hides_new_profiles_from_a_counted_number_of_reads(client, control):
     bedrock = client("bedrock")
-    control.config(consistency_seconds=30)
+    control.config(consistency_reads=2)
     arn = create(bedrock)["inferenceProfileArn"]
     with pytest.raises(ClientError) as error:
-        bedrock.get_inference_profile(inferenceProfileIdentifier=arn)
+        bedrock.get_inference_profile(inferenceProfileIdentifier=arn)  # read 1: not yet
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
-    assert all_profiles(bedrock, typeEquals="APPLICATION") == []
-    control.config(consistency_seconds=0)
-    assert bedrock.get_inference_profile(inferenceProfileIdentifier=arn)["inferenceProfileArn"] == arn
+    assert all_profiles(bedrock, typeEquals="APPLICATION") == []  # read 2: not yet
+    assert bedrock.get_inference_profile(inferenceProfileIdentifier=arn)["inferenceProfileArn"] == arn  # read 3
+    assert [p["inferenceProfileArn"] for p in all_profiles(bedrock, typeEquals="APPLICATION")] == [arn]
+    assert control.state()["application_inference_profiles"][0]["hiddenReads"] == 2
+
+
+def test_eventual_consistency_spares_older_profiles_and_settles_when_turned_off(client, control):
+    bedrock = client("bedrock")
+    old = create(bedrock, "LibreChat-old")["inferenceProfileArn"]
+    control.config(consistency_reads=5)
+    new = create(bedrock, "LibreChat-new")["inferenceProfileArn"]
+    # a Get of another profile is no read of the new one
+    assert bedrock.get_inference_profile(inferenceProfileIdentifier=old)["inferenceProfileArn"] == old
+    assert [p["inferenceProfileArn"] for p in all_profiles(bedrock, typeEquals="APPLICATION")] == [old]
+    held = {p["inferenceProfileArn"]: p["hiddenReads"] for p in control.state()["application_inference_profiles"]}
+    assert held == {old: 0, new: 1}
+    control.config(consistency_reads=0)
+    assert bedrock.get_inference_profile(inferenceProfileIdentifier=new)["inferenceProfileArn"] == new
 
 
 def test_profiles_are_per_region_and_account(client):

@@ -1,5 +1,6 @@
 """Model invocation logging through boto3 against the emulator: the configuration is validated as Bedrock validates
-it (log group, role, its trust and permissions, buckets), and Converse writes the invocation record."""
+it (log group, role, its trust and permissions, buckets and their policies), IAM propagation and log delivery are
+counted faults, and Converse writes the invocation record (tokens, prompt cache, inference region)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,26 @@ S3_POLICY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"}],
 }
+
+
+def bucket_policy(bucket: str = BUCKET, prefix: str = "") -> dict:
+    """The bucket policy AWS's invocation-logging guide gives an S3 destination."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AmazonBedrockLogsWrite",
+                "Effect": "Allow",
+                "Principal": {"Service": "bedrock.amazonaws.com"},
+                "Action": ["s3:PutObject"],
+                "Resource": [f"arn:aws:s3:::{bucket}/{prefix}AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/*"],
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": ACCOUNT},
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:bedrock:us-east-1:{ACCOUNT}:*"},
+                },
+            }
+        ],
+    }
 
 
 def make_role(iam, name="BedrockLoggingRole", trust=None, policies=(LOGS_POLICY, S3_POLICY)) -> str:
@@ -87,7 +108,8 @@ def test_never_configured_is_empty(client):
 def test_valid_configuration_round_trips(logging_setup):
     bedrock = logging_setup["bedrock"]
     wanted = config(make_role(logging_setup["iam"]), large_bucket=BUCKET)
-    wanted["s3Config"] = {"bucketName": BUCKET, "keyPrefix": "invocations"}
+    wanted["s3Config"] = {"bucketName": BUCKET, "keyPrefix": "invocations/"}
+    logging_setup["s3"].put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(bucket_policy(prefix="invocations/")))
     bedrock.put_model_invocation_logging_configuration(loggingConfig=wanted)
     response = bedrock.get_model_invocation_logging_configuration()
     assert_valid_output("GetModelInvocationLoggingConfiguration", response)
@@ -138,14 +160,50 @@ def test_large_data_bucket_needs_put_object(logging_setup):
     assert_rejected(logging_setup["bedrock"], config(role, large_bucket=BUCKET), BUCKET)
 
 
-def test_iam_propagation_delay_rejects_a_new_role_for_a_while(logging_setup, control):
+def test_s3_destination_needs_the_bucket_policy_of_the_guide(logging_setup):
+    bedrock, s3 = logging_setup["bedrock"], logging_setup["s3"]
+    s3_only = {"s3Config": {"bucketName": BUCKET, "keyPrefix": "invocations"}, "textDataDeliveryEnabled": True}
+    assert_rejected(bedrock, s3_only, "bucket policy")
+    # a policy for another principal, or for another prefix, is not enough
+    other = bucket_policy(prefix="invocations/")
+    other["Statement"][0]["Principal"] = {"Service": "logging.s3.amazonaws.com"}
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(other))
+    assert_rejected(bedrock, s3_only, "bucket policy")
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(bucket_policy(prefix="elsewhere/")))
+    assert_rejected(bedrock, s3_only, "bucket policy")
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(bucket_policy(prefix="invocations/")))
+    bedrock.put_model_invocation_logging_configuration(loggingConfig=s3_only)
+    assert bedrock.get_model_invocation_logging_configuration()["loggingConfig"]["s3Config"]["bucketName"] == BUCKET
+
+
+def test_iam_propagation_fails_a_counted_number_of_puts_per_new_role(logging_setup, control):
     bedrock = logging_setup["bedrock"]
-    control.config(iam_propagation_seconds=60)
+    control.config(iam_propagation_attempts=2)
     role = make_role(logging_setup["iam"])
-    assert_rejected(bedrock, config(role), "BedrockLoggingRole")
-    control.config(iam_propagation_seconds=0)
-    bedrock.put_model_invocation_logging_configuration(loggingConfig=config(role))
+    for _attempt in range(2):
+        with pytest.raises(ClientError) as error:
+            bedrock.put_model_invocation_logging_configuration(loggingConfig=config(role))
+        # the text Terraform's provider retries on
+        assert error.value.response["Error"]["Code"] == "ValidationException"
+        assert "Failed to validate permissions for log group" in error.value.response["Error"]["Message"]
+    bedrock.put_model_invocation_logging_configuration(loggingConfig=config(role))  # the third attempt
     assert bedrock.get_model_invocation_logging_configuration()["loggingConfig"]["cloudWatchConfig"]["roleArn"] == role
+    # a second role propagates on its own count
+    other = make_role(logging_setup["iam"], name="OtherLoggingRole")
+    with pytest.raises(ClientError) as error:
+        bedrock.put_model_invocation_logging_configuration(loggingConfig=config(other))
+    assert "OtherLoggingRole" in error.value.response["Error"]["Message"]
+    control.config(iam_propagation_attempts=0)  # turning the knob off settles every role at once
+    bedrock.put_model_invocation_logging_configuration(loggingConfig=config(other))
+
+
+def test_get_after_delete_answers_an_empty_configuration(logging_setup):
+    bedrock = logging_setup["bedrock"]
+    bedrock.put_model_invocation_logging_configuration(loggingConfig=config(make_role(logging_setup["iam"])))
+    bedrock.delete_model_invocation_logging_configuration()
+    response = bedrock.get_model_invocation_logging_configuration()
+    assert_valid_output("GetModelInvocationLoggingConfiguration", response)
+    assert response["loggingConfig"] == {}
 
 
 def converse(runtime, model_id: str) -> dict:
@@ -190,6 +248,37 @@ def test_converse_writes_the_invocation_record(logging_setup, client):
     assert first["input"]["inputBodyJson"]["messages"][0]["content"][0]["text"] == "Say hello"
     streams = logs.describe_log_streams(logGroupName=GROUP)["logStreams"]
     assert [s["logStreamName"] for s in streams] == ["aws/bedrock/modelinvocations"]
+
+
+def test_records_reach_the_log_group_after_a_counted_number_of_reads(logging_setup, client, control):
+    bedrock, logs = logging_setup["bedrock"], logging_setup["logs"]
+    bedrock.put_model_invocation_logging_configuration(loggingConfig=config(make_role(logging_setup["iam"])))
+    control.config(log_delivery_reads=2)
+    converse(client("bedrock-runtime"), "us.amazon.nova-pro-v1:0")
+    assert control.state()["pending_invocation_records"] == 1
+    assert records(logs) == []  # read 1
+    assert records(logs) == []  # read 2
+    assert [r["modelId"] for r in records(logs)] == ["us.amazon.nova-pro-v1:0"]  # read 3: delivered
+    assert control.state()["pending_invocation_records"] == 0
+
+
+def test_prompt_cache_tokens_are_answered_and_logged(logging_setup, client):
+    bedrock, logs = logging_setup["bedrock"], logging_setup["logs"]
+    bedrock.put_model_invocation_logging_configuration(loggingConfig=config(make_role(logging_setup["iam"])))
+    runtime = client("bedrock-runtime")
+    content = [{"text": "a long shared system prompt"}, {"cachePoint": {"type": "default"}}, {"text": "hello"}]
+    first, second = (
+        runtime.converse(modelId="us.amazon.nova-pro-v1:0", messages=[{"role": "user", "content": content}])
+        for _ in range(2)
+    )
+    assert_valid_output("Converse", first, service="bedrock-runtime")
+    assert first["usage"]["cacheWriteInputTokens"] == 5 and "cacheReadInputTokens" not in first["usage"]
+    assert second["usage"]["cacheReadInputTokens"] == 5 and "cacheWriteInputTokens" not in second["usage"]
+    assert first["usage"]["inputTokens"] == 1
+    written, read = records(logs)
+    assert (written["input"]["cacheWriteInputTokenCount"], written["input"]["cacheReadInputTokenCount"]) == (5, 0)
+    assert (read["input"]["cacheWriteInputTokenCount"], read["input"]["cacheReadInputTokenCount"]) == (0, 5)
+    assert read["input"]["inputTokenCount"] == 1
 
 
 def test_converse_on_a_profile_only_model_id_is_rejected(client):

@@ -73,6 +73,24 @@ def test_boto3_retries_through_throttling(client, control, monkeypatch):
     assert statuses.count(429) >= 1 and statuses.count(200) == 3
 
 
+def test_clearing_the_call_log_restarts_the_throttling_count(client, control):
+    bedrock = client("bedrock")
+    control.config(throttle_every=3, throttle_operations=["GetInferenceProfile"])
+    for _ in range(2):
+        bedrock.get_inference_profile(inferenceProfileIdentifier="us.amazon.nova-pro-v1:0")
+    control.clear_calls()
+    statuses = []
+    for _ in range(6):
+        try:
+            bedrock.get_inference_profile(inferenceProfileIdentifier="us.amazon.nova-pro-v1:0")
+            statuses.append(200)
+        except ClientError as error:
+            statuses.append(error.response["ResponseMetadata"]["HTTPStatusCode"])
+    # the 3rd and 6th calls of the fresh log, whatever came before it
+    assert statuses == [200, 200, 429, 200, 200, 429]
+    assert [c["status"] for c in control.calls()["calls"]] == statuses
+
+
 def test_call_log_counts_writes(client, control):
     control.clear_calls()
     bedrock = client("bedrock")
@@ -98,19 +116,24 @@ def test_reset_forgets_everything(client, control):
     arn = bedrock.get_inference_profile(inferenceProfileIdentifier="us.amazon.nova-pro-v1:0")["inferenceProfileArn"]
     bedrock.create_inference_profile(inferenceProfileName="gone", modelSource={"copyFrom": arn})
     client("logs").create_log_group(logGroupName="/gone")
-    control.config(consistency_seconds=5)
+    control.config(consistency_reads=5, iam_propagation_attempts=2, log_delivery_reads=1)
     control.reset()
     assert bedrock.list_inference_profiles(typeEquals="APPLICATION")["inferenceProfileSummaries"] == []
     assert client("logs").describe_log_groups()["logGroups"] == []
-    assert control.config()["consistency_seconds"] == 0
+    settings = control.config()
+    assert (settings["consistency_reads"], settings["iam_propagation_attempts"], settings["log_delivery_reads"]) == (
+        0,
+        0,
+        0,
+    )
     assert control.state()["application_inference_profiles"] == []
 
 
 def test_control_api_rejects_unknown_settings_and_routes(control):
     with pytest.raises(urllib.error.HTTPError) as error:
-        control.config(consistency=1)
+        control.config(consistency_seconds=1)  # the timed knob is gone: faults are counted
     assert error.value.code == 400
-    assert b"consistency_seconds" in error.value.read()
+    assert b"consistency_reads" in error.value.read()
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(control.base + "nothing")
     assert error.value.code == 404
