@@ -56,8 +56,8 @@ function generate() {
     zod_to_json_schema: version('zod-to-json-schema'),
     schema,
   };
-  // ASCII only (non-ASCII as \uXXXX escapes, which JSON reads back the same): ansible-test's no-smart-quotes check reads
-  // every file of the collection, and the schema's patterns hold a right single quotation mark.
+  // ASCII only (non-ASCII as \uXXXX escapes, which JSON reads back the same): ansible-test's no-smart-quotes
+  // check reads every file of the collection, and the schema's patterns hold a right single quotation mark.
   const text = JSON.stringify(document, null, 1).replace(
     /[\u007f-\uffff]/g,
     (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
