@@ -14,11 +14,11 @@ description:
   - "Runs on the controller (an action plugin): the files are read from the host, merged and checked here, and
     written back through M(ansible.builtin.copy), atomically, with a backup, owner, group and mode. The host
     needs nothing but Python."
-  - C(librechat.yaml) is read as LibreChat reads it (js-yaml, YAML 1.2: C(yes) is a string, a duplicated key is
+  - "C(librechat.yaml) is read as LibreChat reads it (js-yaml, YAML 1.2: C(yes) is a string, a duplicated key is
     an error) and only to find the C(endpoints.bedrock) block. Inside it, only the keys O(bedrock) sets are
     rendered and spliced in as text; every other key of the block keeps its text byte for byte (C(titleConvo: yes)
     stays C(yes)), as do comments, quoting, anchors, key order and blank lines elsewhere. A missing file,
-    C(endpoints) or C(bedrock) is created.
+    C(endpoints) or C(bedrock) is created."
   - A comment line inside the block (C(# librechat.bedrock manages:)) records the keys and the
     C(inferenceProfiles) entries this module wrote. A later run removes those it no longer sets, and keeps the
     C(inferenceProfiles) entries the user wrote for models O(bedrock) does not map (with a warning).
