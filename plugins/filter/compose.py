@@ -1,23 +1,446 @@
 # Copyright: Contributors to the librechat.bedrock project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The compose_mounts filter: the container paths a compose service bind-mounts, from either volume syntax."""
+"""Filters that read a LibreChat deployment the way LibreChat and docker compose do: which compose files are
+the deployment, what the api container mounts and has in its environment, where its librechat.yaml is on the
+host, which LibreChat version runs, and the verify rows of all that.
+
+Facts checked against LibreChat's source (danny-avila/LibreChat):
+- `packages/api/src/app/loader.ts`: the config path is `process.env.CONFIG_PATH || defaultConfigPath`
+  (`/app/librechat.yaml` in the image, `api/server/services/Config/loadCustomConfig.js`); an `http(s)://` path
+  is fetched; the log lines below are what it prints for a loaded, missing, unparsable or invalid file.
+- `deploy-compose.yml` (the remote-deployment guide's `docker compose -f ./deploy-compose.yml`) bind-mounts
+  `./librechat.yaml` and reads `.env` through `env_file`; `docker-compose.yml` bind-mounts `./.env` only, and
+  `docker-compose.override.yml.example` shows the `./librechat.yaml:/app/librechat.yaml` line to add.
+"""
+
+import posixpath
+import re
+import shlex
+
+from ansible_collections.librechat.bedrock.plugins.plugin_utils.dotenv_file import parse as parse_dotenv
+
+# packages/api/src/app/loader.ts, in the order they are looked for (the last one printed wins).
+LOG_LOADED = "Custom config file loaded:"
+LOG_MISSING = "Custom config file missing or YAML format invalid."
+LOG_INVALID = (
+    "Config file YAML format is invalid:",
+    "Failed to parse the YAML config from",
+    "Invalid custom config file at",
+    "Exiting due to invalid configuration.",
+    "Failed to fetch the remote config file from",
+)
+DEFAULT_CONFIG_PATH = "/app/librechat.yaml"
+# The LibreChat image's user is `node`: the AWS SDK reads ~/.aws of that user.
+CONTAINER_AWS_DIR = "/home/node/.aws"
+VERSION = re.compile(r"^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)$")
+PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 
 
 def compose_mounts(compose, service):
     """Targets of `services.<service>.volumes` in a parsed compose file: `src:target[:mode]` strings and
     `{type, source, target}` mappings alike. Anything else (no such service, no volumes) gives []."""
+    return [mount["target"] for mount in _volumes(compose, service)]
+
+
+def _volumes(compose, service, base=None):
     services = (compose or {}).get("services") if isinstance(compose, dict) else None
     volumes = ((services or {}).get(service) or {}).get("volumes") if isinstance(services, dict) else None
-    targets = []
+    mounts = []
     for volume in volumes if isinstance(volumes, list) else []:
         if isinstance(volume, dict) and volume.get("target"):
-            targets.append(str(volume["target"]))
+            mounts.append(
+                {
+                    "type": str(volume.get("type") or "volume"),
+                    "source": str(volume.get("source") or ""),
+                    "target": str(volume["target"]),
+                }
+            )
         elif isinstance(volume, str) and ":" in volume:
-            targets.append(volume.split(":")[1])
-    return targets
+            parts = volume.split(":")
+            source = parts[0]
+            kind = "bind" if source.startswith((".", "/", "~")) else "volume"
+            mounts.append({"type": kind, "source": source, "target": parts[1]})
+    for mount in mounts:
+        if base and mount["type"] == "bind" and not mount["source"].startswith(("/", "~")):
+            mount["source"] = posixpath.normpath(posixpath.join(base, mount["source"]))
+    return mounts
+
+
+def compose_files(present, project_dir, running_files=""):
+    """The compose files of the deployment in `project_dir`, as `docker compose -f` takes them.
+
+    The rule (documented in the role): the config_files label of the running `api` container names them when it
+    names any; else `deploy-compose.yml` when it exists and `docker-compose.yml` does not (LibreChat's
+    remote-deployment layout); else `docker-compose.yml`, plus `docker-compose.override.yml` when present (what a
+    bare `docker compose` reads). `present`: the file names of those three that exist."""
+    labelled = [name.strip() for name in str(running_files or "").split(",") if name.strip()]
+    if labelled:
+        return [name if name.startswith("/") else posixpath.join(project_dir, name) for name in labelled]
+    names = set(present or [])
+    if "deploy-compose.yml" in names and "docker-compose.yml" not in names:
+        chosen = ["deploy-compose.yml"]
+    else:
+        chosen = ["docker-compose.yml"] + (
+            ["docker-compose.override.yml"] if "docker-compose.override.yml" in names else []
+        )
+    return [posixpath.join(project_dir, name) for name in chosen]
+
+
+def compose_args(files):
+    """`-f a -f b` as an argv list."""
+    args = []
+    for name in files or []:
+        args += ["-f", name]
+    return args
+
+
+def compose_service(config, service):
+    """The resolved service of `docker compose config --format json`: bind mounts (absolute sources), its
+    environment (a dict; compose merges env_file into it), env_file paths and image."""
+    services = (config or {}).get("services") or {}
+    spec = services.get(service) or {}
+    environment = spec.get("environment") or {}
+    if isinstance(environment, list):
+        environment = dict(item.split("=", 1) if "=" in item else (item, "") for item in environment)
+    env_files = []
+    for item in spec.get("env_file") or []:
+        env_files.append(str(item.get("path") if isinstance(item, dict) else item))
+    return {
+        "exists": service in services,
+        "image": str(spec.get("image") or ""),
+        "mounts": [m for m in _volumes(config, service) if m["type"] == "bind"],
+        "environment": {str(k): "" if v is None else str(v) for k, v in environment.items()},
+        "env_files": env_files,
+    }
+
+
+def compose_environment_keys(files, service):
+    """The variables the `environment:` key of the service sets in the raw compose files (parsed), with the
+    raw text of each. They are the process environment: compose puts `environment:` above `env_file`, and
+    LibreChat's dotenv never overrides a variable the process already has."""
+    keys = {}
+    for compose in files or []:
+        services = compose.get("services") if isinstance(compose, dict) else None
+        environment = ((services or {}).get(service) or {}).get("environment") if isinstance(services, dict) else None
+        if isinstance(environment, dict):
+            for key, value in environment.items():
+                keys[str(key)] = "" if value is None else str(value)
+        elif isinstance(environment, list):
+            for item in environment:
+                key, _, value = str(item).partition("=")
+                keys[key] = value
+    return keys
+
+
+def compose_env_files(files, service, project_dir):
+    """The `env_file` entries of the service in the raw compose files, as absolute paths (string, list, or
+    `{path, required}` items). Read from the files as written: `docker compose config` may fold them into
+    `environment` and drop the key."""
+    paths = []
+    for compose in files or []:
+        services = compose.get("services") if isinstance(compose, dict) else None
+        entry = ((services or {}).get(service) or {}).get("env_file") if isinstance(services, dict) else None
+        for item in [entry] if isinstance(entry, (str, dict)) else entry or []:
+            path = str(item.get("path") if isinstance(item, dict) else item)
+            paths.append(posixpath.normpath(posixpath.join(project_dir, path)))
+    return paths
+
+
+def process_environment(raw_keys, resolved):
+    """The process environment LibreChat starts with, from the keys `environment:` sets (`raw_keys`, as
+    written) and their values as compose resolved them. A value that only interpolates the same variable
+    (`FOO=${FOO}`, `FOO=${FOO:-x}`) follows `.env`, so it shadows nothing and is left out."""
+    env = {}
+    for key, raw in (raw_keys or {}).items():
+        if re.fullmatch(r"\$\{?" + re.escape(key) + r"(?:[:-][^}]*)?\}?", raw.strip()):
+            continue
+        env[key] = (resolved or {}).get(key, raw)
+    return env
+
+
+def systemd_environment(text):
+    """`Environment=` of `systemctl show` (space separated, quoted when a value has spaces) as a dict."""
+    env = {}
+    for line in str(text or "").splitlines():
+        if not line.startswith("Environment="):
+            continue
+        try:
+            words = shlex.split(line[len("Environment=") :])
+        except ValueError:
+            words = line[len("Environment=") :].split()
+        for word in words:
+            key, sep, value = word.partition("=")
+            if sep:
+                env[key] = value
+    return env
+
+
+def systemd_environment_files(text):
+    """The paths of `EnvironmentFiles=` of `systemctl show` (`/etc/x.env (ignore_errors=no)`, one per line)."""
+    paths = []
+    for line in str(text or "").splitlines():
+        if line.startswith("EnvironmentFiles="):
+            path = line[len("EnvironmentFiles=") :].split(" (", 1)[0].strip()
+            if path:
+                paths.append(path)
+    return paths
+
+
+def dotenv_values(text):
+    """Every variable of an environment file, read as dotenv reads it (systemd's EnvironmentFile= syntax is close:
+    KEY=value lines, quotes removed)."""
+    return parse_dotenv(text or "")
+
+
+def systemd_property(text, name):
+    """One property of `systemctl show -p ...` output."""
+    for line in str(text or "").splitlines():
+        if line.startswith(name + "="):
+            return line[len(name) + 1 :]
+    return ""
+
+
+def host_path(container_path, mounts):
+    """The host path of a container path through the bind mounts (the deepest target that holds it), or ''."""
+    best = None
+    for mount in mounts or []:
+        target = posixpath.normpath(mount["target"])
+        holds = container_path == target or container_path.startswith(target.rstrip("/") + "/")
+        if holds and (best is None or len(target) > len(posixpath.normpath(best["target"]))):
+            best = mount
+    if best is None:
+        return ""
+    rest = posixpath.relpath(container_path, posixpath.normpath(best["target"]))
+    return best["source"] if rest == "." else posixpath.join(best["source"], rest)
+
+
+def config_location(config_path, default_path, base):
+    """Where LibreChat reads librechat.yaml: {kind: url|path, path (as LibreChat resolves it), set (CONFIG_PATH
+    given)}. `config_path` is the effective CONFIG_PATH ('' when unset); `default_path` the file without it;
+    `base` the process's working directory, against which a relative CONFIG_PATH resolves (/app in the image)."""
+    value = str(config_path or "").strip()
+    if re.match(r"^https?://", value, re.I):
+        return {"kind": "url", "path": value, "set": True}
+    if not value:
+        return {"kind": "path", "path": default_path, "set": False}
+    return {"kind": "path", "path": posixpath.normpath(posixpath.join(base, value)), "set": True}
+
+
+def map_path(path, path_map):
+    """A path through a {prefix in LibreChat's view: prefix on the host} map (the longest prefix wins); the
+    path itself when no prefix matches."""
+    best = ""
+    for prefix in path_map or {}:
+        clean = posixpath.normpath(prefix)
+        if (path == clean or path.startswith(clean.rstrip("/") + "/")) and len(clean) > len(best):
+            best = clean
+    if not best:
+        return path
+    rest = posixpath.relpath(path, best)
+    host = posixpath.normpath(str(path_map.get(best, path_map.get(best + "/", ""))) or best)
+    return host if rest == "." else posixpath.join(host, rest)
+
+
+def dotenv_value(text, key):
+    """One variable of a .env text, read as LibreChat's dotenv does ('' when unset)."""
+    return parse_dotenv(text or "").get(key, "")
+
+
+def image_version(image):
+    """The LibreChat version of an image reference's tag (`ghcr.io/danny-avila/librechat:v0.8.6` → 0.8.6),
+    or '' for `latest`, a digest or no tag."""
+    name = str(image or "").split("@", 1)[0]
+    tag = name.rsplit(":", 1)[1] if ":" in name.rsplit("/", 1)[-1] else ""
+    match = VERSION.match(tag)
+    return match.group(1) if match else ""
+
+
+def package_version(package):
+    """`version` of LibreChat's package.json (parsed), or ''."""
+    version = str((package or {}).get("version") or "") if isinstance(package, dict) else ""
+    match = VERSION.match(version)
+    return match.group(1) if match else ""
+
+
+def config_log_state(text):
+    """What LibreChat's own log says about its config file: loaded, missing, invalid, or unknown (none of its
+    lines). The last line printed wins: a restart loop shows the newest start last."""
+    state, line_seen = "unknown", ""
+    for line in str(text or "").splitlines():
+        if LOG_LOADED in line:
+            state, line_seen = "loaded", LOG_LOADED
+        elif LOG_MISSING in line:
+            state, line_seen = "missing", LOG_MISSING
+        else:
+            for marker in LOG_INVALID:
+                if marker in line:
+                    state, line_seen = "invalid", line.strip()[:300]
+    return {"state": state, "line": line_seen}
+
+
+def sha256_of(text):
+    """The checksum of `sha256sum <file>` output."""
+    words = str(text or "").split()
+    return words[0] if words and re.fullmatch(r"[0-9a-f]{64}", words[0]) else ""
+
+
+def shadowed(process_env, env_text, keys):
+    """Of `keys` (the Bedrock variables), those the process environment sets to another value than `.env`
+    (`env_text`): LibreChat uses the process's. Names only, never a value."""
+    env_values = parse_dotenv(env_text or "")
+    process_env = process_env or {}
+    return sorted({key for key in keys or [] if key in process_env and process_env[key] != env_values.get(key)})
+
+
+def deployment_rows(host, deployment):
+    """The verify rows of one host's deployment (tasks/deployment.yml of librechat_config, read by verify).
+    `deployment`: {method, problems, mount_ok, config, shadowed, aws_mount, log, container_sha, host_sha,
+    compose_files, regions}."""
+    where = f"{host}: "
+    d = deployment or {}
+    rows = []
+    method = d.get("method")
+    if method == "docker_compose":
+        files = ", ".join(posixpath.basename(f) for f in d.get("compose_files") or [])
+        rows.append(
+            _row(
+                where + "librechat.yaml is mounted into the container",
+                PASS if d.get("mount_ok") else FAIL,
+                f"{d.get('container_path')} is {d.get('yaml_path')} on the host ({files})"
+                if d.get("mount_ok")
+                else "; ".join(d.get("problems") or ["no bind mount of librechat.yaml"]),
+            )
+        )
+    log = d.get("log") or {}
+    check = where + "LibreChat loaded librechat.yaml"
+    if method not in ("docker_compose", "systemd"):
+        rows.append(_row(check, SKIP, f"restart method {method}: LibreChat's log is not visible to the role"))
+    elif log.get("state") == "loaded":
+        rows.append(_row(check, PASS, f"its log says '{LOG_LOADED}'"))
+    elif log.get("state") == "missing":
+        rows.append(
+            _row(
+                check,
+                FAIL,
+                f"its log says '{LOG_MISSING}': LibreChat runs without {d.get('container_path') or 'the file'}; "
+                + (
+                    "mount it (librechat_config_compose_override, or the line the librechat role names)"
+                    if method == "docker_compose"
+                    else "check CONFIG_PATH and the file's permissions"
+                ),
+            )
+        )
+    elif log.get("state") == "invalid":
+        rows.append(_row(check, FAIL, f"its log says '{log.get('line')}': fix the file, then restart LibreChat"))
+    else:
+        rows.append(
+            _row(check, FAIL, "none of LibreChat's config lines is in its log since it started: is it running?")
+        )
+    if method == "docker_compose":
+        check = where + "the container reads the file the role wrote"
+        if not d.get("container_sha"):
+            rows.append(_row(check, FAIL, f"could not read {d.get('container_path')} in the container"))
+        elif d.get("container_sha") != d.get("host_sha"):
+            rows.append(
+                _row(
+                    check,
+                    FAIL,
+                    f"{d.get('container_path')} in the container differs from {d.get('yaml_path')}: the mount "
+                    "points elsewhere, or the container was not recreated (librechat_config_restart: docker_compose)",
+                )
+            )
+        else:
+            rows.append(_row(check, PASS, f"sha256 of {d.get('container_path')} matches {d.get('yaml_path')}"))
+    names = d.get("shadowed") or []
+    rows.append(
+        _row(
+            where + "no Bedrock variable is shadowed by the process environment",
+            FAIL if names else PASS,
+            f"{', '.join(names)} set by {'compose environment:' if method == 'docker_compose' else 'the unit'} "
+            "win over .env (dotenv never overrides a set variable): remove them there or set the same value"
+            if names
+            else "the values LibreChat gets are the ones in .env",
+        )
+    )
+    if d.get("aws_mount") is not None:
+        rows.append(
+            _row(
+                where + "the AWS profile's config is mounted",
+                PASS if d["aws_mount"] else FAIL,
+                f"{CONTAINER_AWS_DIR} is mounted"
+                if d["aws_mount"]
+                else f"BEDROCK_AWS_PROFILE needs {CONTAINER_AWS_DIR} in the container: add "
+                f"'- ~/.aws:{CONTAINER_AWS_DIR}:ro' to services.api.volumes",
+            )
+        )
+    regions = d.get("regions") or {}
+    if regions.get("other"):
+        rows.append(
+            _row(
+                where + "availableRegions only where the profiles are",
+                FAIL if regions.get("strict") else SKIP,
+                regions_message(regions["other"], regions.get("home")),
+            )
+        )
+    return rows
+
+
+def verify_deployment_rows(entry):
+    """deployment_rows of one verify host entry ({host, deployment})."""
+    return deployment_rows(entry.get("host"), entry.get("deployment") or {})
+
+
+def regions_message(other, home, hint=True):
+    """What a user who picks another region gets (packages/api/src/endpoints/bedrock/initialize.ts: the request
+    goes to the picked region, `applicationInferenceProfile` is the one mapped ARN)."""
+    text = (
+        f"a user who picks {', '.join(other)} in LibreChat's region picker gets an error for every model with a "
+        f"profile: LibreChat sends the {home} application profile ARN to that region's endpoint, and an "
+        "application profile exists only in its own region (reported answer: ValidationException 'The provided "
+        "model identifier is invalid'; not verified against AWS here). Models without a profile work there if "
+        "they are offered there. Drop the region from librechat_config_available_regions"
+    )
+    return text + (", or set librechat_config_strict_regions: true to refuse this" if hint else "")
+
+
+def backups_split(found, keep):
+    """`ansible.builtin.find` results of one file's backups: {keep: [paths], drop: [paths]}, newest kept (by mtime,
+    then by name, which carries the time)."""
+    files = sorted(found or [], key=lambda f: (f.get("mtime") or 0, f.get("path")), reverse=True)
+    paths = [f["path"] for f in files]
+    return {"keep": paths[: int(keep)], "drop": paths[int(keep) :]}
+
+
+def _row(check, status, detail):
+    return {"check": check, "status": status, "detail": detail}
 
 
 class FilterModule:
     def filters(self):
-        return {"compose_mounts": compose_mounts}
+        return {
+            "compose_mounts": compose_mounts,
+            "compose_files": compose_files,
+            "compose_args": compose_args,
+            "compose_service": compose_service,
+            "compose_environment_keys": compose_environment_keys,
+            "compose_env_files": compose_env_files,
+            "compose_process_environment": process_environment,
+            "compose_host_path": host_path,
+            "librechat_config_location": config_location,
+            "librechat_map_path": map_path,
+            "dotenv_value": dotenv_value,
+            "librechat_image_version": image_version,
+            "librechat_package_version": package_version,
+            "librechat_config_log_state": config_log_state,
+            "sha256_of": sha256_of,
+            "systemd_environment": systemd_environment,
+            "systemd_property": systemd_property,
+            "systemd_environment_files": systemd_environment_files,
+            "dotenv_values": dotenv_values,
+            "shadowed_keys": shadowed,
+            "deployment_rows": deployment_rows,
+            "verify_deployment_rows": verify_deployment_rows,
+            "backups_split": backups_split,
+            "regions_message": regions_message,
+        }
