@@ -7,10 +7,9 @@ ARN parsing, the API's input constraints, and resolving a model source to the AR
 The decision logic is plain functions over plain data, so unit tests and other modules reuse it.
 """
 
-import hashlib
-import json
 import re
 import time
+import uuid
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
@@ -18,14 +17,22 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 # Error codes retried on top of AWSRetry's own (Throttling, RequestLimitExceeded, InternalError, ...): the
-# spellings Bedrock uses for throttling and 5xx.
+# spellings Bedrock uses for throttling and 5xx. ServiceQuotaExceededException is not among them: a quota is not
+# lifted by waiting, so retrying it only delays the failure that names it.
 RETRY_CODES = [
     "ThrottlingException",
     "TooManyRequestsException",
     "ServiceUnavailableException",
     "InternalServerException",
-    "ServiceQuotaExceededException",
 ]
+
+# GetFoundationModelAvailability (which model_availability calls) first appears in botocore 1.38.43; every module
+# checks this one version so a user meets one clear message instead of an UnknownOperation deep in a run.
+BOTOCORE_MIN = "1.38.43"
+
+# ListInferenceProfiles' typeEquals values. Without typeEquals Bedrock lists SYSTEM_DEFINED profiles only
+# (aws/aws-cli#9728), so every listing here names the type it needs.
+PROFILE_TYPES = ("SYSTEM_DEFINED", "APPLICATION")
 
 # The API's constraints (botocore's bedrock service model; a unit test keeps them equal to it).
 NAME_PATTERN = r"([0-9a-zA-Z][ _-]?)+"
@@ -60,6 +67,13 @@ class BedrockErrorHandler(AWSErrorHandler):
         return is_boto3_error_code("ResourceNotFoundException")
 
 
+def error_code(error):
+    """The AWS error code behind a BedrockError (or a botocore ClientError), or None."""
+    exception = getattr(error, "exception", None) or error
+    response = getattr(exception, "response", None) or {}
+    return (response.get("Error") or {}).get("Code")
+
+
 def retry_decorator(extra_codes=None):
     """AWSRetry with jittered backoff on throttling and 5xx (and `extra_codes`, e.g. ConflictException while a
     deleted profile's name is released)."""
@@ -70,7 +84,13 @@ def retry_decorator(extra_codes=None):
 
 def bedrock_client(module, service="bedrock"):
     """A client of `service` (bedrock by default; logs for invocation records) whose calls retry throttling and
-    5xx when made with aws_retry=True. Fails first when no region is set: everything here is regional."""
+    5xx when made with aws_retry=True. Fails first when botocore is too old or no region is set: every module
+    makes its client here, so both checks are the same everywhere."""
+    module.require_botocore_at_least(
+        BOTOCORE_MIN,
+        reason="for Bedrock's inference profile and model availability calls (pip install 'botocore>=1.38.43' "
+        "'boto3>=1.38.43' in the Python that runs the module)",
+    )
     if not module.region:
         module.fail_json(msg="region is required: set region, AWS_REGION or AWS_DEFAULT_REGION")
     return module.client(service, retry_decorator=retry_decorator())
@@ -143,14 +163,21 @@ def description_error(description, option="description"):
     return error
 
 
-def tags_errors(tags, option="tags"):
-    """Every way the tags break Bedrock's limits, each naming the tag and the fix."""
+def tags_errors(tags, option="tags", reserved_ok=False):
+    """Every way the tags break Bedrock's limits, each naming the tag and the fix. Keys starting with `aws:` are
+    AWS's own and cannot be set (`reserved_ok` for a filter such as purge_tagged, which may match them)."""
     if tags is None:
         return []
     errors = []
     if len(tags) > TAGS_MAX:
         errors.append(f"{option} has {len(tags)} tags; Bedrock allows at most {TAGS_MAX}")
     for key, value in tags.items():
+        if not reserved_ok and isinstance(key, str) and key.lower().startswith("aws:"):
+            errors.append(
+                f"{option} key={key!r} starts with 'aws:', which AWS reserves for its own tags: rename the tag "
+                f"(for example {key[4:] or 'Name'!r})"
+            )
+            continue
         for error in (
             _pattern_error(f"{option} key", key, TAG_PATTERN, TAG_KEY_MAX),
             _pattern_error(f"{option}[{key!r}]", value, TAG_PATTERN, TAG_VALUE_MAX, allow_empty=True),
@@ -159,6 +186,18 @@ def tags_errors(tags, option="tags"):
                 fix = ": use letters, digits, spaces and . _ : / = + @ -" if "pattern" in error else ""
                 errors.append(error + fix)
     return errors
+
+
+def model_source_error(source, option="model_source"):
+    """Why `source` can never be a profile's model source, found without a call, or None. Bedrock copies from a
+    foundation model or a system profile only; an application profile ARN is refused by CreateInferenceProfile."""
+    if isinstance(source, str) and is_application_profile_arn(source):
+        return (
+            f"{option}={source!r} is an application inference profile, which cannot be copied: give the system "
+            "inference profile ID (such as us.anthropic.claude-3-7-sonnet-20250219-v1:0) or the foundation model "
+            "ID that profile was made from"
+        )
+    return None
 
 
 def suggest_name(text, prefix=""):
@@ -186,11 +225,18 @@ def paginate(method, key, **params):
 
 
 @BedrockErrorHandler.common_error_handler("list inference profiles")
-def list_inference_profiles(client, type_equals=None):
-    params = {"maxResults": 1000}
-    if type_equals:
-        params["typeEquals"] = type_equals
+def list_inference_profiles(client, type_equals):
+    """Every profile of one type, every page. The type is required: without typeEquals Bedrock answers
+    SYSTEM_DEFINED profiles only (aws/aws-cli#9728), so a listing meant to find application profiles must say so."""
+    if type_equals not in PROFILE_TYPES:
+        raise ValueError(f"type_equals must be one of {PROFILE_TYPES}, got {type_equals!r}")
+    params = {"maxResults": 1000, "typeEquals": type_equals}
     return paginate(client.list_inference_profiles, "inferenceProfileSummaries", **params)[0]
+
+
+def list_all_inference_profiles(client):
+    """Both kinds, as two listings (system profiles first): no single call returns both."""
+    return list_inference_profiles(client, "SYSTEM_DEFINED") + list_inference_profiles(client, "APPLICATION")
 
 
 @BedrockErrorHandler.list_error_handler("get the inference profile")
@@ -249,16 +295,48 @@ def source_not_found_message(source, region):
     )
 
 
-def resolve_model_source(client, source, region, profiles=None):
+def system_profiles_of_model(system_profiles, model_id):
+    """The IDs of the system profiles (us., eu., apac., global. ...) in a SYSTEM_DEFINED listing that route to
+    `model_id`."""
+    return [
+        p["inferenceProfileId"]
+        for p in system_profiles
+        if model_id in {foundation_model_id(m.get("modelArn")) for m in p.get("models", [])}
+    ]
+
+
+def no_on_demand_message(source, model_id, region, profile_ids):
+    if profile_ids:
+        fix = "use one of these system inference profiles as model_source instead: " + ", ".join(profile_ids)
+    else:
+        fix = f"no system inference profile in {region} routes to it: pick another model or region"
+    return (
+        f"model_source={source!r}: the foundation model {model_id} has no on-demand throughput in {region} "
+        "(GetFoundationModel lists no ON_DEMAND in inferenceTypesSupported), so it can only be invoked through a "
+        f"cross-region inference profile, and a profile copying the model alone would fail at the first request; {fix}"
+    )
+
+
+def resolve_model_source(client, source, region, system_profiles=None):
     """Resolve `source` (a system inference profile ID or ARN, a foundation model ID or ARN) in `region`.
 
-    `profiles` is a listing already made (ListInferenceProfiles, every page), so a caller that has listed
-    profiles to find one by name resolves a profile ID without another call. Returns a ModelSource; raises
-    BedrockError naming the source and the region searched when it exists nowhere there.
+    `system_profiles` is a SYSTEM_DEFINED listing already made (every page), or a callable returning one on
+    first need, so a caller resolving many sources lists once. Returns a ModelSource; raises BedrockError naming
+    the source and the region searched when it exists nowhere there, or when it is a foundation model that has
+    no on-demand throughput (naming the system profiles that carry it).
     """
     partition = partition_of_region(region)
     profile_arn = parse_profile_arn(source)
     model_id = foundation_model_id(source)
+
+    def listing():
+        if callable(system_profiles):
+            return system_profiles()
+        return system_profiles if system_profiles is not None else list_inference_profiles(client, "SYSTEM_DEFINED")
+
+    error = model_source_error(source)
+    if error:
+        raise BedrockError(message=error)
     if profile_arn is not None:
         if profile_arn["region"] != region:
             raise BedrockError(
@@ -270,9 +348,8 @@ def resolve_model_source(client, source, region, profiles=None):
             raise BedrockError(message=source_not_found_message(source, region))
         return ModelSource.of_profile(profile)
     if model_id is None and SYSTEM_PROFILE_ID.match(source):
-        listing = profiles if profiles is not None else list_inference_profiles(client, "SYSTEM_DEFINED")
-        for profile in listing:
-            if profile.get("inferenceProfileId") == source and profile.get("type") == "SYSTEM_DEFINED":
+        for profile in listing():
+            if profile.get("inferenceProfileId") == source and profile.get("type") in (None, "SYSTEM_DEFINED"):
                 return ModelSource.of_profile(profile)
     if model_id is not None and FOUNDATION_MODEL_ARN.match(source).group("region") != region:
         raise BedrockError(
@@ -282,26 +359,66 @@ def resolve_model_source(client, source, region, profiles=None):
     details = get_foundation_model(client, source)
     if details is None:
         raise BedrockError(message=source_not_found_message(source, region))
+    # A model answered without inferenceTypesSupported is taken as invocable: only an explicit list that lacks
+    # ON_DEMAND refuses.
+    kinds = details.get("inferenceTypesSupported")
+    if kinds is not None and "ON_DEMAND" not in kinds:
+        found_id = details.get("modelId") or model_id or source
+        raise BedrockError(
+            message=no_on_demand_message(source, found_id, region, system_profiles_of_model(listing(), found_id))
+        )
     return ModelSource(details["modelArn"], [details["modelArn"]])
 
 
-def client_request_token(*parts):
-    """A clientRequestToken derived from the request: a retried create sends the same token, so Bedrock
-    never makes a second profile for it."""
-    material = json.dumps(parts, sort_keys=True, default=str).encode("utf-8")
-    return hashlib.sha256(material).hexdigest()[:64]
+def client_request_token():
+    """A fresh clientRequestToken for one creation. Bedrock ignores a request whose token matches a previous one
+    (and AWS does not say for how long it remembers), so a token derived from the request would make a create
+    after a delete of the same profile return the deleted ARN. A random token is never reused for a new
+    creation; AWSRetry re-sends the same keyword arguments, so retries of one creation still carry it."""
+    return uuid.uuid4().hex
 
 
 # ------------------------------------------------------------------------------------------------ profiles
+
+
+def routing(model_arns):
+    """What a list of foundation-model ARNs routes to: the set of model IDs, and its reach ("one region",
+    "cross-region" or "global"). Comparing this rather than the exact ARNs keeps a profile unchanged when AWS
+    adds a destination region or lists a global profile's models as the region-less ARN plus the source region's
+    (arn:aws:bedrock:::foundation-model/<id>), while a move between a model in one region and a cross-region
+    profile of it still counts as a change."""
+    ids = set()
+    regions = set()
+    regionless = False
+    for arn in model_arns:
+        found = FOUNDATION_MODEL_ARN.match(arn or "")
+        if found is None:
+            ids.add(arn)
+            continue
+        ids.add(found.group("id"))
+        if found.group("region"):
+            regions.add(found.group("region"))
+        else:
+            regionless = True
+    reach = "global" if regionless else ("cross-region" if len(regions) > 1 else "one region")
+    return sorted(ids), reach
+
+
+def _routing_text(model_arns):
+    ids, reach = routing(model_arns)
+    return f"{', '.join(ids) or 'nothing'} ({reach})"
 
 
 def immutable_differences(existing, wanted_models, wanted_description):
     """What differs between an existing profile and the request, in the fields only a replacement can change:
     one sentence per field, naming the current and the wanted value."""
     differences = []
-    current_models = sorted(m["modelArn"] for m in existing.get("models", []))
-    if current_models != sorted(wanted_models):
-        differences.append(f"models: it routes to {current_models}, model_source routes to {sorted(wanted_models)}")
+    current_models = [m["modelArn"] for m in existing.get("models", [])]
+    if routing(current_models) != routing(wanted_models):
+        differences.append(
+            f"models: it routes to {_routing_text(current_models)}, model_source routes to "
+            f"{_routing_text(wanted_models)}"
+        )
     if wanted_description is not None and (existing.get("description") or None) != wanted_description:
         differences.append(f"description: it is {existing.get('description')!r}, wanted {wanted_description!r}")
     return differences

@@ -16,7 +16,9 @@ description:
     cost tracking and invocation logs.
   - Profiles cannot be changed in place except for their tags. When the existing profile routes to other models
     than O(model_source) would, or has another description, the module fails and says so, unless O(recreate=true),
-    which deletes the profile and creates it again (with a new ARN).
+    which deletes the profile and creates it again (with a new ARN). What a profile routes to is compared by
+    foundation model ID and reach (one region, cross-region, global), not by the exact list of ARNs, so AWS adding a
+    destination region to a system profile changes nothing.
 author:
   - librechat.bedrock maintainers (@librechat-bedrock)
 options:
@@ -40,6 +42,9 @@ options:
         model ID such as V(anthropic.claude-3-haiku-20240307-v1:0), or the ARN of either in the same region.
       - A profile ID is looked up among every page of the region's system inference profiles; a foundation model
         ID becomes its regional foundation-model ARN.
+      - A foundation model without on-demand throughput (its C(inferenceTypesSupported) lacks C(ON_DEMAND)) is
+        refused before any write, naming the system profiles of the region that carry it. An application profile
+        ARN is refused before any call, since profiles copy from a foundation model or a system profile.
     type: str
   description:
     description:
@@ -95,6 +100,9 @@ options:
   wait_timeout:
     description:
       - How many seconds to wait.
+      - Also bounds how long a create that Bedrock refuses with C(ConflictException) (a concurrent run created the
+        name, or a deleted profile's name is not released yet) is retried while the module looks for a profile of
+        that name to adopt, as Terraform retries it.
     type: int
     default: 120
 extends_documentation_fragment:
@@ -105,9 +113,16 @@ extends_documentation_fragment:
 notes:
   - Tags are given as a dictionary. With O(purge_tags=true) (the default) tags not in O(tags) are removed; leave
     O(tags) unset to leave tags alone.
-  - A create carries a client request token derived from the request, so a retried create never makes a second
-    profile.
+  - The region's application profiles are listed with C(typeEquals=APPLICATION), because without it Bedrock lists
+    system profiles only (U(https://github.com/aws/aws-cli/issues/9728)).
+  - Every create carries a fresh random client request token, which retries of that one call re-send; a token is
+    never reused for a new creation, because Bedrock ignores a request whose token it has seen before.
+  - The list form plans every entry first (refusals included) and fails before the first write; when AWS fails
+    half-way, the failure returns C(changed) and what was done.
   - Supports check mode and diff mode.
+requirements:
+  - boto3 >= 1.38.43
+  - botocore >= 1.38.43
 """
 
 EXAMPLES = r"""
@@ -211,6 +226,21 @@ replaced_arn:
   description: The ARN of the profile that O(recreate=true) deleted.
   returned: when the profile was replaced
   type: str
+adopted:
+  description: The create was refused with C(ConflictException) and the profile a concurrent run created under
+    the name was taken instead (and reconciled as an existing one).
+  returned: when that happened
+  type: bool
+created_arns:
+  description: On a failure half-way, the ARNs of the profiles this run created before it.
+  returned: on failure after a write
+  type: list
+  elements: str
+deleted_arns:
+  description: On a failure half-way, the ARNs of the profiles this run deleted before it.
+  returned: on failure after a write
+  type: list
+  elements: str
 inference_profiles:
   description: With O(profiles), each profile that is present after the run, in the order of O(profiles), as
     RV(inference_profile) describes it.
@@ -229,24 +259,28 @@ replaced_arns:
   elements: str
 """
 
+import time
+
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list, compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import scrub_none_parameters
 
 from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
+    TAGS_MAX,
     BedrockError,
     BedrockErrorHandler,
     bedrock_client,
     client_request_token,
     description_error,
+    error_code,
     get_inference_profile,
     immutable_differences,
     list_inference_profiles,
     list_tags,
+    model_source_error,
     name_error,
     profile_result,
     resolve_model_source,
-    retry_decorator,
     tags_errors,
     wait_for,
 )
@@ -266,6 +300,10 @@ def spec_errors(spec, where):
                 f"{where}model_source is required with state=present: give a system inference profile ID such as "
                 "us.anthropic.claude-3-7-sonnet-20250219-v1:0, a foundation model ID, or the ARN of either"
             )
+        else:
+            error = model_source_error(spec["model_source"], option=f"{where}model_source")
+            if error:
+                errors.append(error)
         if spec.get("description") is not None:
             error = description_error(spec["description"], option=f"{where}description")
             if error:
@@ -291,9 +329,21 @@ def profile_specs(params):
 def input_errors(params, specs):
     errors = []
     listed = params.get("profiles") is not None
+    if listed:
+        # The module-wide tags are named once, not once per entry they are merged into.
+        errors.extend(tags_errors(params.get("tags"), option="tags"))
     for index, spec in enumerate(specs):
         where = f"profiles[{index}] ({spec['name']})." if listed else ""
-        errors.extend(spec_errors(spec, where))
+        if not listed:
+            errors.extend(spec_errors(spec, where))
+            continue
+        own = params["profiles"][index].get("tags")
+        errors.extend(spec_errors(dict(spec, tags=own), where))
+        merged = spec.get("tags") or {}
+        if own is not None and len(merged) > TAGS_MAX >= len(own):
+            errors.append(
+                f"{where}tags has {len(merged)} tags with the module's tags; Bedrock allows at most {TAGS_MAX}"
+            )
     names = [spec["name"] for spec in specs]
     for name in sorted({n for n in names if names.count(n) > 1}):
         errors.append(f"profiles lists the name {name!r} {names.count(name)} times: give each profile its own name")
@@ -303,17 +353,41 @@ def input_errors(params, specs):
         elif not params["purge_tagged"]:
             errors.append("purge_tagged must name at least one tag, or every unlisted profile would be deleted")
         else:
-            errors.extend(tags_errors(params["purge_tagged"], option="purge_tagged"))
+            errors.extend(tags_errors(params["purge_tagged"], option="purge_tagged", reserved_ok=True))
     if params["wait_timeout"] < 0:
         errors.append(f"wait_timeout={params['wait_timeout']} must be 0 or more seconds")
     return errors
 
 
-def find_by_name(profiles, name):
-    for profile in profiles:
-        if profile.get("type") == "APPLICATION" and profile.get("inferenceProfileName") == name:
-            return profile
-    return None
+def named(profiles, name, exclude=()):
+    """The application profiles of a listing that carry `name` (normally one; two only if Bedrock let a race make
+    a second), leaving out the ARNs in `exclude` (profiles this run deleted, which a listing may still show)."""
+    return [
+        p
+        for p in profiles
+        if p.get("inferenceProfileName") == name
+        and p.get("type") in (None, "APPLICATION")
+        and p.get("inferenceProfileArn") not in exclude
+    ]
+
+
+def duplicates_message(name, profiles):
+    arns = sorted(p["inferenceProfileArn"] for p in profiles)
+    return (
+        f"{len(profiles)} application inference profiles are named {name!r} ({', '.join(arns)}): two runs created "
+        "it at once. The module will not pick one: delete all but the one LibreChat uses (for example with "
+        "ansible.builtin.command: aws bedrock delete-inference-profile --inference-profile-identifier <ARN>), "
+        "then run again"
+    )
+
+
+def quota_message(name, region):
+    return (
+        f"Bedrock refused to create the inference profile {name!r}: the account has reached its Amazon Bedrock "
+        f"quota of application inference profiles in {region} (ServiceQuotaExceededException; retrying does not "
+        "help). Delete profiles that are no longer used (state: absent, or purge_tagged in the list form), or "
+        "request a higher quota in the Service Quotas console (service Amazon Bedrock, in that region)"
+    )
 
 
 @BedrockErrorHandler.common_error_handler("create the inference profile")
@@ -344,135 +418,257 @@ def update_tags(client, arn, to_set, to_remove):
         )
 
 
-class Reconciler:
-    """Brings the asked profiles to their wanted state with one listing of the region's profiles shared by
-    all of them; creates are sent first and waited for together."""
+class Refused(Exception):
+    """A profile the module will not touch as asked, found while planning (before any write)."""
 
-    def __init__(self, module, client):
+    def __init__(self, message, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class Reconciler:
+    """Plans every asked profile against one listing of the region's application profiles, then applies the
+    plan: every refusal is known before the first write, and a failure half-way reports what was done."""
+
+    def __init__(self, module, client, sleep=time.sleep, clock=time.monotonic):
         self.module = module
         self.client = client
-        self.profiles = list_inference_profiles(client)
+        self.sleep = sleep
+        self.clock = clock
+        # Without typeEquals Bedrock lists SYSTEM_DEFINED profiles only (aws/aws-cli#9728): ask for APPLICATION.
+        self.profiles = list_inference_profiles(client, "APPLICATION")
+        self._system = None
         self.tags = {}
         self.created = []
+        self.deleted = set()
+        self.applied = []  # (spec or None, result) of each step applied, for a failure's report
+        self.writes = 0  # successful write calls, so a failure half-way reports changed
+
+    def system_profiles(self):
+        """The region's SYSTEM_DEFINED profiles, listed on first need and once per run."""
+        if self._system is None:
+            self._system = list_inference_profiles(self.client, "SYSTEM_DEFINED")
+        return self._system
 
     def tags_of(self, arn):
         if arn not in self.tags:
             self.tags[arn] = list_tags(self.client, arn)
         return self.tags[arn]
 
-    def create(self, spec, source, replaced=None):
-        """Create the profile (check mode: predict it). A replacement keeps the replaced profile's tags and
-        description unless the spec gives them. Returns the profile view and its tags."""
-        module = self.module
-        replaced_arn = replaced["arn"] if replaced else None
+    # ------------------------------------------------------------------------------------------------ planning
+
+    def resolve(self, spec):
+        try:
+            return resolve_model_source(self.client, spec["model_source"], self.module.region, self.system_profiles)
+        except BedrockError as e:
+            if e.exception is not None:
+                raise  # an AWS call failed: not a refusal of the input
+            raise Refused(e.message) from None
+
+    def plan(self, spec):
+        """The step that brings one spec to its wanted state, with the result it predicts; raises Refused."""
+        matches = named(self.profiles, spec["name"])
+        if spec["state"] == "absent":
+            if not matches:
+                return {"action": "none", "spec": spec, "result": {"changed": False, "inference_profile": {}}}
+            tags = self.tags_of(matches[0]["inferenceProfileArn"]) if self.module._diff else {}
+            result = {
+                "changed": True,
+                "inference_profile": {},
+                "diff": {"before": diff_view(matches[0], tags), "after": {}},
+            }
+            return {"action": "delete", "spec": spec, "existing": matches, "result": result}
+        if len(matches) > 1:
+            raise Refused(duplicates_message(spec["name"], matches))
+        source = self.resolve(spec)
+        if not matches:
+            profile, tags = self.wanted(spec, source)
+            result = {
+                "changed": True,
+                "inference_profile": profile_result(profile, tags),
+                "diff": {"before": {}, "after": diff_view(profile, tags)},
+            }
+            return {"action": "create", "spec": spec, "source": source, "result": result}
+        return self.plan_existing(spec, source, matches[0])
+
+    def plan_existing(self, spec, source, existing):
+        """The step for a spec whose profile exists: nothing, new tags, or (with recreate) a replacement."""
+        arn = existing["inferenceProfileArn"]
+        current_tags = self.tags_of(arn)
+        differences = immutable_differences(existing, source.models, spec.get("description"))
+        if differences:
+            if not self.module.params["recreate"]:
+                raise Refused(
+                    f"The inference profile {spec['name']} ({arn}) cannot be changed in place: "
+                    f"{'; '.join(differences)}. Set recreate: true to delete it and create it again (it gets a new "
+                    "ARN), or change the options to match it.",
+                    inference_profile=profile_result(existing, current_tags),
+                )
+            replaced = {"arn": arn, "tags": current_tags, "description": existing.get("description")}
+            profile, tags = self.wanted(spec, source, replaced)
+            result = {
+                "changed": True,
+                "replaced_arn": arn,
+                "inference_profile": profile_result(profile, tags),
+                "diff": {"before": diff_view(existing, current_tags), "after": diff_view(profile, tags)},
+            }
+            return {
+                "action": "replace",
+                "spec": spec,
+                "source": source,
+                "existing": [existing],
+                "replaced": replaced,
+                "result": result,
+            }
+        result = {"changed": False, "inference_profile": profile_result(existing, current_tags)}
+        step = {"action": "none", "spec": spec, "existing": [existing], "result": result}
+        if spec.get("tags") is not None:
+            to_set, to_remove = compare_aws_tags(current_tags, spec["tags"], self.module.params["purge_tags"])
+            if to_set or to_remove:
+                tags = {k: v for k, v in current_tags.items() if k not in to_remove}
+                tags.update(to_set)
+                result.update(changed=True, inference_profile=profile_result(existing, tags))
+                result["diff"] = {"before": diff_view(existing, current_tags), "after": diff_view(existing, tags)}
+                step.update(action="retag", to_set=to_set, to_remove=to_remove)
+        return step
+
+    def plan_purge(self, specs, tags):
+        """Delete steps for the application profiles that carry every one of `tags` and that no spec names."""
+        listed = {spec["name"] for spec in specs}
+        steps = []
+        for profile in self.profiles:
+            if profile.get("type") not in (None, "APPLICATION") or profile.get("inferenceProfileName") in listed:
+                continue
+            current = self.tags_of(profile["inferenceProfileArn"])
+            if all(current.get(key) == value for key, value in tags.items()):
+                result = {
+                    "changed": True,
+                    "inference_profile": profile_result(profile, current),
+                    "diff": {"before": diff_view(profile, current), "after": {}},
+                }
+                steps.append({"action": "delete", "spec": None, "existing": [profile], "result": result})
+        return steps
+
+    @staticmethod
+    def wanted(spec, source, replaced=None):
+        """The profile a create would make, and its tags. A replacement keeps the replaced profile's tags and
+        description unless the spec gives them."""
         tags = dict(spec["tags"]) if spec.get("tags") is not None else dict((replaced or {}).get("tags") or {})
         description = (
             spec.get("description") if spec.get("description") is not None else (replaced or {}).get("description")
         )
-        wanted = {
+        profile = {
             "inferenceProfileName": spec["name"],
             "description": description,
             "models": [{"modelArn": arn} for arn in source.models],
             "type": "APPLICATION",
         }
-        if module.check_mode:
-            return wanted, tags
-        token = client_request_token(module.region, spec["name"], source.arn, description, tags, replaced_arn)
-        created_client = self.client
-        if replaced_arn:
-            # The deleted profile's name may stay taken for a moment.
-            created_client = module.client("bedrock", retry_decorator=retry_decorator(["ConflictException"]))
-        arn = create_profile(created_client, spec, source, token, tags, description)["inferenceProfileArn"]
-        profile = dict(wanted, inferenceProfileArn=arn, inferenceProfileId=arn.rsplit("/", 1)[-1], status="CREATING")
-        self.profiles.append(profile)
         return profile, tags
 
-    def present(self, spec):
-        module = self.module
-        existing = find_by_name(self.profiles, spec["name"])
-        source = resolve_model_source(self.client, spec["model_source"], module.region, self.profiles)
-        result = {"changed": False}
-        if existing is None:
-            profile, tags = self.create(spec, source)
-            result.update(changed=True, diff={"before": {}, "after": diff_view(profile, tags)})
-            result["inference_profile"] = profile_result(profile, tags)
-            self.created.append(result)
-            return result
+    # ------------------------------------------------------------------------------------------------ applying
 
-        current_tags = self.tags_of(existing["inferenceProfileArn"])
-        differences = immutable_differences(existing, source.models, spec.get("description"))
-        if differences:
-            if not module.params["recreate"]:
-                module.fail_json(
-                    msg=f"The inference profile {spec['name']} ({existing['inferenceProfileArn']}) cannot be changed "
-                    f"in place: {'; '.join(differences)}. Set recreate: true to delete it and create it again (it "
-                    "gets a new ARN), or change the options to match it.",
-                    inference_profile=profile_result(existing, current_tags),
-                )
-            if not module.check_mode:
-                delete_profile(self.client, existing["inferenceProfileArn"])
-            self.profiles.remove(existing)
-            replaced = {
-                "arn": existing["inferenceProfileArn"],
-                "tags": current_tags,
-                "description": existing.get("description"),
-            }
-            profile, tags = self.create(spec, source, replaced)
-            result.update(changed=True, replaced_arn=existing["inferenceProfileArn"])
-            result["diff"] = {"before": diff_view(existing, current_tags), "after": diff_view(profile, tags)}
-            result["inference_profile"] = profile_result(profile, tags)
-            self.created.append(result)
-            return result
-
-        tags = current_tags
-        if spec.get("tags") is not None:
-            to_set, to_remove = compare_aws_tags(current_tags, spec["tags"], module.params["purge_tags"])
-            if to_set or to_remove:
-                if not module.check_mode:
-                    update_tags(self.client, existing["inferenceProfileArn"], to_set, to_remove)
-                tags = {k: v for k, v in current_tags.items() if k not in to_remove}
-                tags.update(to_set)
-                result["changed"] = True
-                result["diff"] = {"before": diff_view(existing, current_tags), "after": diff_view(existing, tags)}
-        result["inference_profile"] = profile_result(existing, tags)
+    def apply(self, step):
+        """Make the step's writes and return its result (the plan's prediction, with what AWS answered)."""
+        action, result = step["action"], step["result"]
+        if action == "delete":
+            for profile in step["existing"]:
+                delete_profile(self.client, profile["inferenceProfileArn"])
+                self.deleted.add(profile["inferenceProfileArn"])
+                self.writes += 1
+        elif action == "retag":
+            update_tags(self.client, step["existing"][0]["inferenceProfileArn"], step["to_set"], step["to_remove"])
+            self.writes += 1
+        elif action == "replace":
+            delete_profile(self.client, step["replaced"]["arn"])
+            self.deleted.add(step["replaced"]["arn"])
+            self.writes += 1
+            result = self.create(step["spec"], step["source"], result, step["replaced"])
+        elif action == "create":
+            result = self.create(step["spec"], step["source"], result)
+        self.applied.append((step["spec"], result))
         return result
 
-    def absent(self, existing):
-        tags = self.tags_of(existing["inferenceProfileArn"]) if self.module._diff else {}
-        if not self.module.check_mode:
-            delete_profile(self.client, existing["inferenceProfileArn"])
-        self.profiles.remove(existing)
-        return {
-            "changed": True,
-            "inference_profile": {},
-            "diff": {"before": diff_view(existing, tags), "after": {}},
-        }
+    def create(self, spec, source, result, replaced=None):
+        """Create the profile, or adopt the one a concurrent run created under its name."""
+        profile, tags = self.wanted(spec, source, replaced)
+        outcome, found = self.create_or_adopt(spec, source, tags, profile["description"])
+        if outcome == "adopted":
+            # Someone else's create won the race: treat their profile as found by this run's listing.
+            self.profiles.append(found)
+            try:
+                step = self.plan_existing(spec, source, found)
+            except Refused as refusal:
+                # Found only now, after earlier steps may have written: a failure that reports them.
+                raise BedrockError(message=refusal.message) from None
+            if step["action"] == "replace":
+                # Their profile differs from ours and recreate is set: replace it like any other.
+                delete_profile(self.client, found["inferenceProfileArn"])
+                self.deleted.add(found["inferenceProfileArn"])
+                self.writes += 1
+                return self.create(spec, source, step["result"], step["replaced"])
+            if step["action"] == "retag":
+                update_tags(self.client, found["inferenceProfileArn"], step["to_set"], step["to_remove"])
+                self.writes += 1
+            adopted = dict(step["result"], changed=True, adopted=True)
+            if replaced:
+                adopted["replaced_arn"] = replaced["arn"]
+            return adopted
+        self.writes += 1
+        arn = found["inferenceProfileArn"]
+        created = dict(
+            profile,
+            inferenceProfileArn=arn,
+            inferenceProfileId=arn.rsplit("/", 1)[-1],
+            status=found.get("status"),
+        )
+        self.profiles.append(created)
+        result = dict(result, inference_profile=profile_result(created, tags))
+        result["diff"] = dict(result.get("diff") or {}, after=diff_view(created, tags))
+        self.created.append(result)
+        return result
 
-    def reconcile(self, spec):
-        if spec["state"] == "present":
-            return self.present(spec)
-        existing = find_by_name(self.profiles, spec["name"])
-        if existing is None:
-            return {"changed": False, "inference_profile": {}}
-        return self.absent(existing)
-
-    def purge(self, specs, tags):
-        """Delete the application profiles that carry every one of `tags` and that no spec names."""
-        listed = {spec["name"] for spec in specs}
-        unlisted = [
-            p for p in self.profiles if p.get("type") == "APPLICATION" and p.get("inferenceProfileName") not in listed
-        ]
-        purged = []
-        for profile in unlisted:
-            current = self.tags_of(profile["inferenceProfileArn"])
-            if all(current.get(key) == value for key, value in tags.items()):
-                result = self.absent(profile)
-                result["inference_profile"] = profile_result(profile, current)
-                purged.append(result)
-        return purged
+    def create_or_adopt(self, spec, source, tags, description):
+        """Send CreateInferenceProfile with a fresh token. On ConflictException (a concurrent run created the
+        name, or a deleted profile's name is not released yet) list the application profiles again and adopt
+        the one of that name when it appears, retrying the create meanwhile, for at most wait_timeout seconds
+        (Terraform retries this conflict for two minutes). Returns ("created", response) or ("adopted", profile).
+        """
+        name = spec["name"]
+        timeout = self.module.params["wait_timeout"]
+        deadline = self.clock() + timeout
+        delay = 1.0
+        while True:
+            # One token per attempt: AWSRetry's own retries of this call re-send it, and an attempt refused with
+            # ConflictException created nothing, so the next attempt is a new request.
+            try:
+                return "created", create_profile(self.client, spec, source, client_request_token(), tags, description)
+            except BedrockError as e:
+                code = error_code(e)
+                if code == "ServiceQuotaExceededException":
+                    raise BedrockError(message=quota_message(name, self.module.region), exception=e.exception) from e
+                if code != "ConflictException":
+                    raise
+                conflict = e
+            found = named(list_inference_profiles(self.client, "APPLICATION"), name, exclude=self.deleted)
+            if len(found) > 1:
+                raise BedrockError(message=duplicates_message(name, found))
+            if found:
+                return "adopted", found[0]
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                raise BedrockError(
+                    message=f"Bedrock refused to create the inference profile {name!r} with ConflictException for "
+                    f"wait_timeout={timeout}s, and no application profile of that name appeared: a deleted "
+                    "profile's name may not be released yet; run again later, or raise wait_timeout",
+                    exception=conflict.exception,
+                )
+            self.sleep(min(delay, remaining))
+            delay = min(delay * 2, 10.0)
 
     def wait(self):
-        """Wait until every profile created in this run is ACTIVE; fail naming those that are not."""
+        """Wait until every profile created in this run answers Get as ACTIVE; fail naming those that do not.
+        Then list once more: if Bedrock let a concurrent run make a second profile of a created name, say so."""
         params = self.module.params
         if self.module.check_mode or not params["wait"] or not self.created:
             return
@@ -486,13 +682,29 @@ class Reconciler:
                     result["inference_profile"] = profile_result(found, result["inference_profile"].get("tags"))
             return pending
 
-        wait_for(fetch, lambda left: not left, params["wait_timeout"])
+        wait_for(fetch, lambda left: not left, params["wait_timeout"], sleep=self.sleep, clock=self.clock)
         if pending:
             self.module.fail_json(
                 msg=f"Created the inference profiles {sorted(pending)}, but they were not ACTIVE after wait_timeout="
                 f"{params['wait_timeout']}s: raise wait_timeout, or run again (the next run finds them)",
                 changed=True,
             )
+        listing = list_inference_profiles(self.client, "APPLICATION")
+        for result in self.created:
+            mine = result["inference_profile"]
+            others = [
+                p
+                for p in named(listing, mine["inference_profile_name"], exclude=self.deleted)
+                if p["inferenceProfileArn"] != mine["inference_profile_arn"]
+            ]
+            if others:
+                self.module.warn(
+                    duplicates_message(
+                        mine["inference_profile_name"],
+                        [*others, {"inferenceProfileArn": mine["inference_profile_arn"]}],
+                    )
+                )
+                result["duplicates"] = sorted(p["inferenceProfileArn"] for p in others)
 
 
 def diff_view(profile, tags):
@@ -514,6 +726,65 @@ def combined_diff(results):
             if view:
                 diff[side][view["name"]] = view
     return diff
+
+
+def report(module, results, purged):
+    """The module's answer from the results of the specs (in order) and of the purge."""
+    if module.params.get("profiles") is None:
+        result = dict(results[0]) if results else {"changed": False, "inference_profile": {}}
+    else:
+        everything = results + purged
+        result = {
+            "changed": any(r["changed"] for r in everything),
+            "inference_profiles": [r["inference_profile"] for r in results if r["inference_profile"]],
+            "purged": [r["inference_profile"] for r in purged],
+            "replaced_arns": [r["replaced_arn"] for r in results if r.get("replaced_arn")],
+            "diff": combined_diff(everything),
+        }
+    if not module._diff:
+        result.pop("diff", None)
+    return result
+
+
+def run(module, client, specs):
+    """Plan every spec (and the purge), fail before any write if any is refused, then apply in order."""
+    reconciler = Reconciler(module, client)
+    steps, refusals = [], []
+    for index, spec in enumerate(specs):
+        try:
+            steps.append(reconciler.plan(spec))
+        except Refused as refusal:
+            where = f"profiles[{index}] ({spec['name']}): " if module.params.get("profiles") is not None else ""
+            refusals.append((where + refusal.message, refusal.details))
+    if refusals:
+        details = refusals[0][1] if len(refusals) == 1 and module.params.get("profiles") is None else {}
+        prefix = "Nothing was changed: " if module.params.get("profiles") is not None else ""
+        module.fail_json(msg=prefix + " | ".join(m for m, _ in refusals), changed=False, **details)
+    purge_steps = []
+    if module.params.get("purge_tagged"):
+        purge_steps = reconciler.plan_purge(specs, module.params["purge_tagged"])
+
+    if module.check_mode:
+        return report(module, [s["result"] for s in steps], [s["result"] for s in purge_steps])
+    try:
+        results = [reconciler.apply(step) for step in steps]
+        purged = [reconciler.apply(step) for step in purge_steps]
+        reconciler.wait()
+    except BedrockError as e:
+        done_specs = [r for spec, r in reconciler.applied if spec is not None]
+        done_purge = [r for spec, r in reconciler.applied if spec is None]
+        partial = report(module, done_specs, done_purge) if reconciler.applied else {}
+        partial.pop("diff", None)
+        partial["changed"] = reconciler.writes > 0
+        partial["deleted_arns"] = sorted(reconciler.deleted)
+        partial["created_arns"] = [r["inference_profile"]["inference_profile_arn"] for r in reconciler.created]
+        msg = e.message
+        if partial["changed"]:
+            msg += " (what was done before the failure is returned with it: created_arns, deleted_arns, results)"
+        if e.exception is not None:
+            module.fail_json_aws(e.exception, msg=msg, **partial)
+        module.fail_json(msg=msg, **partial)
+    return report(module, results, purged)
 
 
 def main():
@@ -553,28 +824,9 @@ def main():
 
     client = bedrock_client(module)
     try:
-        reconciler = Reconciler(module, client)
-        results = [reconciler.reconcile(spec) for spec in specs]
-        purged = []
-        if module.params.get("purge_tagged"):
-            purged = reconciler.purge(specs, module.params["purge_tagged"])
-        reconciler.wait()
+        result = run(module, client, specs)
     except BedrockError as e:
         module.fail_json_aws_error(e)
-
-    if module.params.get("profiles") is None:
-        result = results[0]
-    else:
-        everything = results + purged
-        result = {
-            "changed": any(r["changed"] for r in everything),
-            "inference_profiles": [r["inference_profile"] for r in results if r["inference_profile"]],
-            "purged": [r["inference_profile"] for r in purged],
-            "replaced_arns": [r["replaced_arn"] for r in results if r.get("replaced_arn")],
-            "diff": combined_diff(everything),
-        }
-    if not module._diff:
-        result.pop("diff", None)
     module.exit_json(**result)
 
 

@@ -11,12 +11,15 @@ short_description: List Bedrock inference profiles
 description:
   - Lists the region's Amazon Bedrock inference profiles, every page, system-defined (cross-region) and
     application (custom) ones, or describes one.
+  - Without O(type) it makes two listings, C(typeEquals=SYSTEM_DEFINED) and then C(typeEquals=APPLICATION), because
+    Bedrock's ListInferenceProfiles without C(typeEquals) answers system profiles only
+    (U(https://github.com/aws/aws-cli/issues/9728)).
 author:
   - librechat.bedrock maintainers (@librechat-bedrock)
 options:
   type:
     description:
-      - Only profiles of this type.
+      - Only profiles of this type (one listing). Unset, both types (two listings, system profiles first).
     type: str
     choices: [SYSTEM_DEFINED, APPLICATION]
   inference_profile:
@@ -36,6 +39,9 @@ extends_documentation_fragment:
   - amazon.aws.boto3
 notes:
   - Supports check mode; it changes nothing.
+requirements:
+  - boto3 >= 1.38.43
+  - botocore >= 1.38.43
 """
 
 EXAMPLES = r"""
@@ -60,7 +66,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 inference_profiles:
-  description: The profiles, in the order Bedrock lists them.
+  description: The profiles, in the order Bedrock lists them (without O(type), system profiles first).
   returned: always
   type: list
   elements: dict
@@ -110,6 +116,7 @@ from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
     BedrockError,
     bedrock_client,
     get_inference_profile,
+    list_all_inference_profiles,
     list_inference_profiles,
     list_tags,
     parse_profile_arn,
@@ -125,7 +132,8 @@ def select(module, client):
     wanted = module.params["inference_profile"]
     profile_type = module.params["type"]
     if wanted is None:
-        return list_inference_profiles(client, profile_type)
+        # Both kinds take two calls: without typeEquals Bedrock lists SYSTEM_DEFINED only (aws/aws-cli#9728).
+        return list_inference_profiles(client, profile_type) if profile_type else list_all_inference_profiles(client)
     if (
         parse_profile_arn(wanted)
         or "." in wanted

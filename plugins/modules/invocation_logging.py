@@ -110,6 +110,9 @@ notes:
     (the configuration before and after).
   - C(PutModelInvocationLoggingConfiguration) replaces the whole configuration, so a destination left out here
     is removed.
+requirements:
+  - boto3 >= 1.38.43
+  - botocore >= 1.38.43
 """
 
 EXAMPLES = r"""

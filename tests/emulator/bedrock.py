@@ -20,7 +20,7 @@ from moto.logs.models import logs_backends
 from moto.s3.models import s3_backends
 
 from .api import ApiError, not_found, validation_error
-from .catalogue import FOUNDATION_MODELS, SYSTEM_PROFILES, foundation_model_arn, region_set
+from .catalogue import FOUNDATION_MODELS, SYSTEM_PROFILES, destination_regions, foundation_model_arn, region_set
 
 GOOD_AVAILABILITY = {
     "agreement": "AVAILABLE",
@@ -82,6 +82,10 @@ class Settings:
     # off (the default) every account has submitted it, like a settled AWS account
     use_case_form_required: bool = False
     page_size: int = 100  # list pages are at most this long, whatever maxResults asks
+    # whether a second application profile may take a name already taken: "conflict" (ConflictException) or
+    # "allow"; AWS does not document which (FIDELITY.md), so the collection must be safe either way
+    duplicate_profile_names: str = "conflict"
+    application_profile_quota: int = 0  # with N > 0, creating the N+1th profile of a region is refused (quota)
 
     def update(self, values: dict) -> None:
         for key, value in values.items():
@@ -186,18 +190,13 @@ class Bedrock:
         return profile if profile is not None and profile.visible_in(ctx.region) else None
 
     def _system_view(self, ctx: Context, profile) -> dict:
-        regions = (
-            [ctx.region] + [r for r in profile.regions if r != ctx.region]
-            if ctx.region in profile.regions
-            else list(profile.regions)
-        )
         return {
             "inferenceProfileName": profile.name,
             "description": profile.description,
             "createdAt": datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc),
             "updatedAt": datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc),
             "inferenceProfileArn": f"arn:aws:bedrock:{ctx.region}:{ctx.account}:inference-profile/{profile.profile_id}",
-            "models": [{"modelArn": foundation_model_arn(r, profile.model.model_id)} for r in regions[:5]],
+            "models": [{"modelArn": arn} for arn in profile.model_arns(ctx.region)],
             "inferenceProfileId": profile.profile_id,
             "status": "ACTIVE",
             "type": "SYSTEM_DEFINED",
@@ -221,12 +220,14 @@ class Bedrock:
 
     # ------------------------------------------------------------------------- inference profiles
     def list_inference_profiles(self, ctx: Context, params: dict) -> dict:
-        wanted = params.get("typeEquals")
+        # Without typeEquals Bedrock answers SYSTEM_DEFINED profiles only (aws/aws-cli#9728, reproduced by AWS):
+        # application profiles are listed only when asked for by name.
+        wanted = params.get("typeEquals") or "SYSTEM_DEFINED"
         with self.lock:
             items = []
-            if wanted in (None, "SYSTEM_DEFINED"):
+            if wanted == "SYSTEM_DEFINED":
                 items += [self._system_view(ctx, p) for p in SYSTEM_PROFILES.values() if p.visible_in(ctx.region)]
-            if wanted in (None, "APPLICATION"):
+            if wanted == "APPLICATION":
                 items += [p.view() for p in sorted(self._app_profiles(ctx), key=lambda p: p.created_at)]
         return self._page(items, params, "inferenceProfileSummaries")
 
@@ -265,18 +266,26 @@ class Bedrock:
         token = params.get("clientRequestToken")
         with self.lock:
             if token:
+                # botocore: "if this token matches a previous request, Amazon Bedrock ignores the request". How
+                # long AWS remembers a token is undocumented; the emulator takes the strictest reading: for ever
+                # (until a reset), so a repeated token gets the original ARN even when that profile was deleted.
                 earlier = self.tokens.get((ctx.account, ctx.region, token))
                 if earlier is not None:
                     if earlier[1] != fingerprint:
                         raise ApiError(
                             "ConflictException", "The client request token was already used with different parameters."
                         )
-                    if earlier[0] in self.profiles:
-                        return {"inferenceProfileArn": earlier[0], "status": "ACTIVE"}
+                    return {"inferenceProfileArn": earlier[0], "status": "ACTIVE"}
             models = self._models_of_source(ctx, source)
             name = params["inferenceProfileName"]
-            if any(p.name == name for p in self._app_profiles(ctx, visible_only=False)):
+            held = self._app_profiles(ctx, visible_only=False)
+            if self.settings.duplicate_profile_names != "allow" and any(p.name == name for p in held):
                 raise ApiError("ConflictException", f"An inference profile named {name} already exists.")
+            if 0 < self.settings.application_profile_quota <= len(held):
+                raise ApiError(
+                    "ServiceQuotaExceededException",
+                    "You have reached the maximum number of application inference profiles for this account.",
+                )
             key = (ctx.account, ctx.region, name)
             profile_id = _profile_id(*key, self.created.get(key, 0))
             self.created[key] = self.created.get(key, 0) + 1
@@ -652,10 +661,10 @@ class Bedrock:
         """The foundation-model ARNs a request for `model_id` may run on, or the error Bedrock answers."""
         system = self._system_profile(ctx, model_id)
         if system is not None:
-            return [m["modelArn"] for m in self._system_view(ctx, system)["models"]]
+            return _routable([m["modelArn"] for m in self._system_view(ctx, system)["models"]])
         profile = self._app_profile(ctx, model_id, visible_only=False)
         if profile is not None:
-            return profile.models
+            return _routable(profile.models)
         model = self._foundation_model(ctx, model_id)
         if model is not None:
             if not model.on_demand:
@@ -783,6 +792,12 @@ HANDLERS = {
 
 
 # ----------------------------------------------------------------------------- helpers
+def _routable(model_arns: list[str]) -> list[str]:
+    """Regional ARNs a request may run on: a global profile's region-less ARN stands for every global region."""
+    found = [foundation_model_arn(r, arn.rsplit("/", 1)[1]) for arn in model_arns for r in destination_regions(arn)]
+    return list(dict.fromkeys(found))
+
+
 def _deliver(account: str, region: str, group: str, event: dict) -> None:
     logs = logs_backends[account][region]
     if group not in logs.groups:

@@ -192,6 +192,21 @@ class SystemProfile:
     def description(self) -> str:
         return f"Routes requests to {self.model.provider} {self.model.name} in {' and '.join(self.regions)}."
 
+    def model_arns(self, source_region: str) -> list[str]:
+        """The `models` GetInferenceProfile lists when called in `source_region`. A geography's profile lists a
+        regional foundation-model ARN per destination region (the source first). A global profile lists the
+        source region's ARN and the region-less arn:aws:bedrock:::foundation-model/<id>, which stands for "any
+        commercial region" (the ARN AWS's IAM examples for global inference grant under aws:RequestedRegion
+        "unspecified"; FIDELITY.md)."""
+        model_id = self.model.model_id
+        if self.geography == "global":
+            return [foundation_model_arn(source_region, model_id), foundation_model_arn("", model_id)]
+        regions = self.regions
+        ordered = (
+            [source_region, *(r for r in regions if r != source_region)] if source_region in regions else list(regions)
+        )
+        return [foundation_model_arn(r, model_id) for r in ordered[:5]]
+
     def visible_in(self, region: str) -> bool:
         """A geography's profiles are offered in its own regions; global profiles wherever the catalogue runs."""
         return region in self.regions or (self.geography == "global" and region in region_set())
@@ -209,4 +224,12 @@ def region_set() -> set[str]:
 
 
 def foundation_model_arn(region: str, model_id: str) -> str:
+    """A foundation model's ARN; region "" gives the region-less ARN a global profile lists."""
     return f"arn:aws:bedrock:{region}::foundation-model/{model_id}"
+
+
+def destination_regions(model_arn: str) -> tuple[str, ...]:
+    """Where a request routed to this foundation-model ARN may run: its region, or for the region-less ARN of a
+    global profile any region of the global catalogue."""
+    region = model_arn.split(":")[3]
+    return (region,) if region else GLOBAL_REGIONS

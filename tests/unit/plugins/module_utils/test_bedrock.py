@@ -3,11 +3,16 @@ messages, ARN parsing, model-source resolution against the emulator, and what co
 
 from __future__ import annotations
 
+import pathlib
 import re
 
 import boto3
+import botocore
+import botocore.exceptions
 import botocore.session
 import pytest
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import botocore_at_least
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 
 from ansible_collections.librechat.bedrock.plugins.module_utils import bedrock
 
@@ -84,25 +89,147 @@ def test_arn_parsing():
     assert not bedrock.SYSTEM_PROFILE_ID.match("anthropic.claude-3-haiku-20240307-v1:0")
 
 
+def fm(region, model="anthropic.claude-sonnet-4-5-20250929-v1:0"):
+    return f"arn:aws:bedrock:{region}::foundation-model/{model}"
+
+
 def test_immutable_differences_name_both_values():
-    existing = {"models": [{"modelArn": "a"}, {"modelArn": "b"}], "description": "old"}
-    assert bedrock.immutable_differences(existing, ["b", "a"], None) == []
-    assert bedrock.immutable_differences(existing, ["b", "a"], "old") == []
-    differences = bedrock.immutable_differences(existing, ["c"], "new")
+    existing = {"models": [{"modelArn": fm("us-east-1", "a.b")}], "description": "old"}
+    assert bedrock.immutable_differences(existing, [fm("us-east-1", "a.b")], None) == []
+    assert bedrock.immutable_differences(existing, [fm("us-east-1", "a.b")], "old") == []
+    differences = bedrock.immutable_differences(existing, [fm("us-east-1", "c.d")], "new")
     assert differences == [
-        "models: it routes to ['a', 'b'], model_source routes to ['c']",
+        "models: it routes to a.b (one region), model_source routes to c.d (one region)",
         "description: it is 'old', wanted 'new'",
     ]
 
 
-def test_client_request_token_is_stable_and_valid():
-    token = bedrock.client_request_token("us-east-1", "name", "arn", None, {"b": "2", "a": "1"}, None)
-    assert token == bedrock.client_request_token("us-east-1", "name", "arn", None, {"a": "1", "b": "2"}, None)
-    assert token != bedrock.client_request_token("us-east-1", "name", "arn", None, {"a": "1"}, None)
-    assert re.fullmatch(
-        MODEL.operation_model("CreateInferenceProfile").input_shape.members["clientRequestToken"].metadata["pattern"],
-        token,
+@pytest.mark.parametrize(
+    "current",
+    [
+        # the global shape: region-less ARN plus the source region's, in either order
+        [fm("us-east-1"), fm("")],
+        [fm(""), fm("us-east-1")],
+        # AWS added a destination region to the global profile's list
+        [fm(""), fm("us-east-1"), fm("eu-west-1")],
+    ],
+)
+def test_a_global_profile_is_compared_by_model_not_by_arn_list(current):
+    """A global profile's routing shape, or AWS adding a destination region, never makes a later run fail or
+    recreate: what counts is the models and the reach, not the exact ARNs."""
+    wanted = [fm("us-east-1"), fm("")]
+    assert bedrock.immutable_differences({"models": [{"modelArn": a} for a in current]}, wanted, None) == []
+
+
+def test_adding_a_destination_region_to_a_geography_changes_nothing():
+    current = [{"modelArn": fm(r)} for r in ("us-east-1", "us-east-2", "us-west-2")]
+    wanted = [fm(r) for r in ("us-east-1", "us-east-2", "us-west-2", "us-west-1")]
+    assert bedrock.immutable_differences({"models": current}, wanted, None) == []
+
+
+@pytest.mark.parametrize(
+    ("current", "wanted", "fragment"),
+    [
+        ([fm("us-east-1")], [fm("us-east-1"), fm("us-west-2")], "(one region), model_source routes to"),
+        ([fm("us-east-1"), fm("us-west-2")], [fm("us-east-1"), fm("")], "(cross-region), model_source routes to"),
+        ([fm("us-east-1")], [fm("us-east-1", "amazon.nova-pro-v1:0")], "amazon.nova-pro-v1:0 (one region)"),
+    ],
+)
+def test_a_change_of_model_or_reach_is_a_difference(current, wanted, fragment):
+    differences = bedrock.immutable_differences({"models": [{"modelArn": a} for a in current]}, wanted, None)
+    assert len(differences) == 1 and fragment in differences[0]
+
+
+def test_client_request_tokens_are_fresh_and_valid():
+    """A token is never reused for a new creation: a create after a delete of the same profile must not be taken
+    for the earlier request (Bedrock ignores a request whose token matches a previous one)."""
+    tokens = {bedrock.client_request_token() for _ in range(50)}
+    assert len(tokens) == 50
+    pattern = MODEL.operation_model("CreateInferenceProfile").input_shape.members["clientRequestToken"].metadata
+    for token in tokens:
+        assert re.fullmatch(pattern["pattern"], token) and len(token) <= pattern["max"]
+
+
+def test_retries_of_one_create_resend_its_token():
+    """AWSRetry re-calls the method with the same keyword arguments: the token chosen for one creation is sent
+    again by every retry of it, so a retried create that had succeeded answers the same profile."""
+    sent = []
+
+    class Flaky:
+        def create_inference_profile(self, **kwargs):
+            sent.append(kwargs["clientRequestToken"])
+            if len(sent) == 1:
+                raise botocore.exceptions.ClientError(
+                    {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "CreateInferenceProfile"
+                )
+            return {"inferenceProfileArn": "arn", "status": "ACTIVE"}
+
+    wrapped = RetryingBotoClientWrapper(
+        Flaky(), AWSRetry.jittered_backoff(retries=3, delay=0, catch_extra_error_codes=bedrock.RETRY_CODES)
     )
+    token = bedrock.client_request_token()
+    wrapped.create_inference_profile(aws_retry=True, inferenceProfileName="n", clientRequestToken=token)
+    assert sent == [token, token]
+
+
+def test_a_quota_is_not_retried():
+    assert "ServiceQuotaExceededException" not in bedrock.RETRY_CODES
+    calls = []
+
+    @bedrock.retry_decorator()
+    def create():
+        calls.append(1)
+        raise botocore.exceptions.ClientError(
+            {"Error": {"Code": "ServiceQuotaExceededException", "Message": "quota"}}, "CreateInferenceProfile"
+        )
+
+    with pytest.raises(botocore.exceptions.ClientError):
+        create()
+    assert calls == [1]
+
+
+def test_error_code_reads_a_wrapped_client_error():
+    error = botocore.exceptions.ClientError({"Error": {"Code": "ConflictException"}}, "CreateInferenceProfile")
+    assert bedrock.error_code(bedrock.BedrockError(message="x", exception=error)) == "ConflictException"
+    assert bedrock.error_code(error) == "ConflictException"
+    assert bedrock.error_code(bedrock.BedrockError(message="x")) is None
+
+
+class FakeModule:
+    def __init__(self, region="us-east-1"):
+        self.region = region
+        self.checked = []
+
+    def require_botocore_at_least(self, desired, reason=None):
+        self.checked.append(desired)
+        if not botocore_at_least(desired):
+            raise SystemExit(reason)
+
+    def fail_json(self, msg, **kwargs):
+        raise SystemExit(msg)
+
+    def client(self, service, retry_decorator=None):
+        return service
+
+
+def test_every_client_requires_botocore_1_38_43(monkeypatch):
+    """One place, bedrock_client(), checks the version for every module (each makes its client there)."""
+    module = FakeModule()
+    assert bedrock.bedrock_client(module, "logs") == "logs"
+    assert module.checked == ["1.38.43"]
+    monkeypatch.setattr(botocore, "__version__", "1.38.42")
+    with pytest.raises(SystemExit) as failure:
+        bedrock.bedrock_client(FakeModule())
+    assert "pip install 'botocore>=1.38.43'" in str(failure.value)
+
+
+def test_every_module_makes_its_client_through_bedrock_client():
+    modules = pathlib.Path(bedrock.__file__).parents[1] / "modules"
+    for path in modules.glob("*.py"):
+        text = path.read_text()
+        if "AnsibleAWSModule" in text:
+            assert "bedrock_client(module" in text and "module.client(" not in text, path.name
+            assert "botocore >= 1.38.43" in text, f"{path.name} documents no botocore requirement"
 
 
 def test_profile_result_is_snake_case():
@@ -143,7 +270,7 @@ def bedrock_client(client):
 
 
 def test_resolve_a_system_profile_id_from_a_listing_makes_no_call(bedrock_client):
-    listing = bedrock.list_inference_profiles(bedrock_client)
+    listing = bedrock.list_inference_profiles(bedrock_client, "SYSTEM_DEFINED")
     bedrock_client.calls.clear()
     source = bedrock.resolve_model_source(bedrock_client, "us.amazon.nova-pro-v1:0", "us-east-1", listing)
     assert bedrock_client.calls == []
@@ -178,6 +305,74 @@ def test_unresolvable_sources_name_source_and_region(bedrock_client, source, fra
         bedrock.resolve_model_source(bedrock_client, source, "us-east-1")
     assert fragment in error.value.message
     assert repr(source) in error.value.message
+
+
+class Recording(Retrying):
+    """Also keeps each call's keyword arguments."""
+
+    def __getattr__(self, name):
+        method = getattr(self.client, name)
+
+        def call(*args, aws_retry=False, **kwargs):
+            self.calls.append((name, kwargs.get("typeEquals")))
+            return method(*args, **kwargs)
+
+        return call
+
+
+def test_every_listing_names_its_type(client):
+    """Without typeEquals Bedrock lists SYSTEM_DEFINED profiles only (aws/aws-cli#9728): a listing that does not
+    say which type it wants is a bug, and both kinds take two calls."""
+    recording = Recording(client("bedrock"))
+    client("bedrock").create_inference_profile(
+        inferenceProfileName="LibreChat-mine",
+        modelSource={"copyFrom": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"},
+    )
+    with pytest.raises(ValueError):
+        bedrock.list_inference_profiles(recording, None)
+    apps = bedrock.list_inference_profiles(recording, "APPLICATION")
+    assert [p["inferenceProfileName"] for p in apps] == ["LibreChat-mine"]
+    both = bedrock.list_all_inference_profiles(recording)
+    assert recording.calls == [
+        ("list_inference_profiles", "APPLICATION"),
+        ("list_inference_profiles", "SYSTEM_DEFINED"),
+        ("list_inference_profiles", "APPLICATION"),
+    ]
+    assert {p["type"] for p in both} == {"SYSTEM_DEFINED", "APPLICATION"}
+    assert both[-1]["inferenceProfileName"] == "LibreChat-mine"
+
+
+def test_a_model_without_on_demand_throughput_is_refused_naming_its_system_profiles(bedrock_client):
+    with pytest.raises(bedrock.BedrockError) as error:
+        bedrock.resolve_model_source(bedrock_client, "anthropic.claude-sonnet-4-5-20250929-v1:0", "us-east-1")
+    message = error.value.message
+    assert error.value.exception is None
+    assert "no on-demand throughput in us-east-1" in message
+    assert "us.anthropic.claude-sonnet-4-5-20250929-v1:0" in message
+    assert "global.anthropic.claude-sonnet-4-5-20250929-v1:0" in message
+    assert "eu.anthropic" not in message  # only profiles the region offers
+    arn = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0"
+    with pytest.raises(bedrock.BedrockError, match="no on-demand throughput"):
+        bedrock.resolve_model_source(bedrock_client, arn, "us-east-1")
+    # a listing handed over (or a callable making it) is used instead of a call of its own
+    bedrock_client.calls.clear()
+    with pytest.raises(bedrock.BedrockError, match="no system inference profile in us-east-1 routes to it"):
+        bedrock.resolve_model_source(bedrock_client, arn, "us-east-1", lambda: [])
+    assert "list_inference_profiles" not in bedrock_client.calls
+
+
+def test_sources_and_tags_that_can_never_work_are_named_without_a_call():
+    app = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcdefabcdef"
+    message = bedrock.model_source_error(app)
+    assert f"model_source={app!r}" in message and "system inference profile ID" in message
+    assert bedrock.model_source_error("us.amazon.nova-pro-v1:0") is None
+    errors = bedrock.tags_errors({"aws:cloudformation:stack-name": "x", "Team": "a"})
+    assert errors == [
+        "tags key='aws:cloudformation:stack-name' starts with 'aws:', which AWS reserves for its own tags: rename "
+        "the tag (for example 'cloudformation:stack-name')"
+    ]
+    assert bedrock.tags_errors({"AWS:x": "y"}, option="profiles[0] (a).tags")[0].startswith("profiles[0] (a).tags")
+    assert bedrock.tags_errors({"aws:x": "y"}, reserved_ok=True) == []
 
 
 def test_paginate_follows_every_page(bedrock_client, control):
