@@ -226,3 +226,21 @@ def test_a_global_profile_converges(bedrock_client, control):
         again, _ = run(bedrock_client, name="LibreChat-g", model_source=source, recreate=recreate)
         assert again["changed"] is False
     assert writes(control) == []
+
+
+def test_a_second_profile_of_the_name_after_a_create_is_reported(bedrock_client, control, client):
+    """If Bedrock lets two runs create one name (duplicate_profile_names=allow) the run that created the second
+    says so, naming both ARNs, instead of silently picking one; the next run refuses to choose."""
+    control.config(duplicate_profile_names="allow", consistency_reads=1)
+    theirs = client("bedrock").create_inference_profile(
+        inferenceProfileName="LibreChat-both",
+        modelSource={"copyFrom": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"},
+    )["inferenceProfileArn"]
+    result, module = run(bedrock_client, name="LibreChat-both", model_source=NOVA)
+    mine = result["inference_profile"]["inference_profile_arn"]
+    assert mine != theirs and result["duplicates"] == [theirs]
+    assert len(module.warnings) == 1 and theirs in module.warnings[0] and mine in module.warnings[0]
+    control.clear_calls()
+    with pytest.raises(Failed, match="2 application inference profiles are named 'LibreChat-both'"):
+        run(bedrock_client, name="LibreChat-both", model_source=NOVA)
+    assert writes(control) == []
