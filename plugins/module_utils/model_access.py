@@ -160,9 +160,9 @@ def use_case_form_errors(form, option="use_case_form"):
     """Every way the given form is unusable, each naming the key, the value and the fix. Empty when usable."""
     if form is None:
         return []
+    known = [key for key, _field in USE_CASE_FIELDS]
     if not isinstance(form, dict):
-        return [f"{option} must be a mapping of {', '.join(k for k, _ in USE_CASE_FIELDS)}; got {form!r}"]
-    known = [k for k, _ in USE_CASE_FIELDS]
+        return [f"{option} must be a mapping of {', '.join(known)}; got {form!r}"]
     errors = [
         f"{option}.{k} is not a field of the form; the fields are {', '.join(known)}" for k in form if k not in known
     ]
