@@ -11,7 +11,6 @@ from ansible_collections.librechat.bedrock.plugins.plugin_utils import (
     config_schema,
     dotenv_file,
     librechat_checks,
-    librechat_yaml,
 )
 
 ARGUMENT_SPEC = dict(
@@ -51,11 +50,10 @@ class ActionModule(ConfigAction):
             # The whole file, as LibreChat judges it: js-yaml, then configSchema.strict().
             verdict = config_schema.judge(config, args["config_path"])
             file_errors.extend(verdict.errors)
-            if verdict.kind != config_schema.PARSE:
-                try:
-                    bedrock = librechat_yaml.current_bedrock(config)
-                except librechat_yaml.ConfigError as e:
-                    file_errors.append(str(e))
+            # The section as LibreChat's js-yaml built it (aliases and merge keys resolved): a shape the
+            # librechat_config module refuses to rewrite (bedrock: *alias) is still one LibreChat reads.
+            endpoints = verdict.data.get("endpoints") if isinstance(verdict.data, dict) else None
+            bedrock = endpoints.get("bedrock") if isinstance(endpoints, dict) else None
         bedrock = bedrock if isinstance(bedrock, dict) else {}
         mapping, warnings = librechat_checks.mapping_errors(bedrock, env, args["region"], version=version)
         # A ${VAR} LibreChat sends literally, and credentials it cannot use, are problems of the files as they are.

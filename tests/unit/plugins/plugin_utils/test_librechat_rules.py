@@ -222,3 +222,11 @@ def test_a_template_env_keeps_librechats_required_keys():
     with pytest.raises(dotenv_file.EnvError, match=r"does not set MONGO_URI, CREDS_KEY.*there is no /x/\.env"):
         _plan(None, None, **args)
     assert _plan(None, None, **{**args, "env_template": template + REQUIRED})[1] == template + REQUIRED
+
+
+def test_verify_reads_an_aliased_section_as_librechat_does():
+    # librechat_config refuses to rewrite `bedrock: *alias`, but LibreChat reads it: no file error in verify
+    config = "version: '1.3.17'\nendpoints:\n  agents: &b\n    disableBuilder: false\n  bedrock: *b\n"
+    info = _info(config, "")
+    assert info["file_errors"] == []
+    assert info["bedrock"] == {"disableBuilder": False}
