@@ -759,7 +759,7 @@ def run(module, client, specs):
     if refusals:
         details = refusals[0][1] if len(refusals) == 1 and module.params.get("profiles") is None else {}
         prefix = "Nothing was changed: " if module.params.get("profiles") is not None else ""
-        module.fail_json(msg=prefix + " | ".join(m for m, _ in refusals), changed=False, **details)
+        module.fail_json(msg=prefix + " | ".join(message for message, _details in refusals), changed=False, **details)
     purge_steps = []
     if module.params.get("purge_tagged"):
         purge_steps = reconciler.plan_purge(specs, module.params["purge_tagged"])

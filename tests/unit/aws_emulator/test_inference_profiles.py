@@ -204,7 +204,7 @@ def test_duplicate_names_conflict_by_default_and_may_be_allowed(client, control)
     names = [
         (p["inferenceProfileName"], p["inferenceProfileArn"]) for p in all_profiles(bedrock, typeEquals="APPLICATION")
     ]
-    assert len(names) == 2 and {n for n, _ in names} == {"LibreChat-test"} and second in {a for _, a in names}
+    assert len(names) == 2 and {n for n, _arn in names} == {"LibreChat-test"} and second in {a for _name, a in names}
 
 
 def test_the_profile_quota_refuses_with_service_quota_exceeded(client, control):

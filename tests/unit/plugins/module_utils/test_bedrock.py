@@ -143,7 +143,7 @@ def test_a_change_of_model_or_reach_is_a_difference(current, wanted, fragment):
 def test_client_request_tokens_are_fresh_and_valid():
     """A token is never reused for a new creation: a create after a delete of the same profile must not be taken
     for the earlier request (Bedrock ignores a request whose token matches a previous one)."""
-    tokens = {bedrock.client_request_token() for _ in range(50)}
+    tokens = {bedrock.client_request_token() for _index in range(50)}
     assert len(tokens) == 50
     pattern = MODEL.operation_model("CreateInferenceProfile").input_shape.members["clientRequestToken"].metadata
     for token in tokens:

@@ -59,11 +59,16 @@ def bedrock_client(aws_env):
     return RetryingBotoClientWrapper(boto3.session.Session().client("bedrock"), bedrock.retry_decorator())
 
 
-def run(client, check_mode=False, **params):
+def run_module(client, check_mode=False, **params):
+    """The module's result and the stand-in module (for its warnings)."""
     module = Module(check_mode=check_mode, **params)
     specs = inference_profile.profile_specs(module.params)
     assert inference_profile.input_errors(module.params, specs) == []
     return inference_profile.run(module, client, specs), module
+
+
+def run(client, check_mode=False, **params):
+    return run_module(client, check_mode, **params)[0]
 
 
 def live(control, name):
@@ -77,7 +82,7 @@ def writes(control):
 def test_a_run_lists_application_profiles_by_type(bedrock_client, control):
     run(bedrock_client, name="LibreChat-a", model_source=NOVA)
     control.clear_calls()
-    result, _ = run(bedrock_client, name="LibreChat-a", model_source=NOVA)
+    result = run(bedrock_client, name="LibreChat-a", model_source=NOVA)
     assert result["changed"] is False
     calls = [(c["operation"]) for c in control.calls()["calls"]]
     assert calls == ["ListInferenceProfiles", "GetFoundationModel", "ListTagsForResource"]
@@ -88,12 +93,12 @@ def test_a_run_lists_application_profiles_by_type(bedrock_client, control):
 def test_creating_again_after_a_delete_makes_a_live_profile(bedrock_client, control, between):
     """absent -> present, and recreate back to an earlier source: each create carries a fresh token, so Bedrock
     never takes it for the earlier request and answers a deleted ARN (the emulator remembers tokens for ever)."""
-    first, _ = run(bedrock_client, name="LibreChat-x", model_source=SONNET_37)
+    first = run(bedrock_client, name="LibreChat-x", model_source=SONNET_37)
     if between == "absent":
         run(bedrock_client, name="LibreChat-x", state="absent")
     else:
         run(bedrock_client, name="LibreChat-x", model_source="us.amazon.nova-pro-v1:0", recreate=True)
-    again, _ = run(bedrock_client, name="LibreChat-x", model_source=SONNET_37, recreate=True)
+    again = run(bedrock_client, name="LibreChat-x", model_source=SONNET_37, recreate=True)
     assert again["changed"] is True
     held = live(control, "LibreChat-x")
     assert [p["inferenceProfileArn"] for p in held] == [again["inference_profile"]["inference_profile_arn"]]
@@ -111,14 +116,14 @@ def test_a_conflict_adopts_the_profile_a_concurrent_run_created(bedrock_client, 
         clientRequestToken="their-token",
     )["inferenceProfileArn"]
     control.clear_calls()
-    result, _ = run(bedrock_client, name="LibreChat-race", model_source=NOVA, tags={"Team": "a"})
+    result = run(bedrock_client, name="LibreChat-race", model_source=NOVA, tags={"Team": "a"})
     assert result["adopted"] is True and result["changed"] is True
     assert result["inference_profile"]["inference_profile_arn"] == theirs
     assert [p["inferenceProfileArn"] for p in live(control, "LibreChat-race")] == [theirs]
     assert live(control, "LibreChat-race")[0]["tags"] == {"Team": "a"}
     statuses = [(c["operation"], c["status"]) for c in control.calls()["calls"]]
     assert ("CreateInferenceProfile", 400) in statuses
-    assert [o for o, _ in statuses].count("ListInferenceProfiles") == 2
+    assert [operation for operation, _status in statuses].count("ListInferenceProfiles") == 2
 
 
 def test_an_adopted_profile_that_routes_elsewhere_is_refused_without_recreate(bedrock_client, control, client):
@@ -206,7 +211,7 @@ def test_a_failure_half_way_reports_what_was_done(bedrock_client, control):
 
 def test_check_mode_predicts_and_writes_nothing(bedrock_client, control):
     control.clear_calls()
-    result, _ = run(
+    result = run(
         bedrock_client,
         check_mode=True,
         name="LibreChat-c",
@@ -219,11 +224,11 @@ def test_check_mode_predicts_and_writes_nothing(bedrock_client, control):
 
 def test_a_global_profile_converges(bedrock_client, control):
     source = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
-    first, _ = run(bedrock_client, name="LibreChat-g", model_source=source)
+    first = run(bedrock_client, name="LibreChat-g", model_source=source)
     assert first["changed"] is True
     control.clear_calls()
     for recreate in (False, True):
-        again, _ = run(bedrock_client, name="LibreChat-g", model_source=source, recreate=recreate)
+        again = run(bedrock_client, name="LibreChat-g", model_source=source, recreate=recreate)
         assert again["changed"] is False
     assert writes(control) == []
 
@@ -236,7 +241,7 @@ def test_a_second_profile_of_the_name_after_a_create_is_reported(bedrock_client,
         inferenceProfileName="LibreChat-both",
         modelSource={"copyFrom": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"},
     )["inferenceProfileArn"]
-    result, module = run(bedrock_client, name="LibreChat-both", model_source=NOVA)
+    result, module = run_module(bedrock_client, name="LibreChat-both", model_source=NOVA)
     mine = result["inference_profile"]["inference_profile_arn"]
     assert mine != theirs and result["duplicates"] == [theirs]
     assert len(module.warnings) == 1 and theirs in module.warnings[0] and mine in module.warnings[0]
