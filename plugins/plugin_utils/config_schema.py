@@ -12,6 +12,7 @@ unknown keyword is an error, so a schema update that needs more cannot pass unno
 """
 
 import datetime
+import difflib
 import functools
 import json
 import math
@@ -283,8 +284,12 @@ def _object(value, node, path):
         if key in properties:
             errors.extend(validate(item, properties[key], (*path, key)))
         elif extra is False:
-            known = ", ".join(sorted(properties)) if len(properties) <= 20 else "see LibreChat's librechat.yaml docs"
-            errors.append(((*path, key), f"is not a key LibreChat knows here (known: {known})"))
+            near = difflib.get_close_matches(key, list(properties), n=1)
+            if near:
+                known = f"did you mean {near[0]}?"
+            else:
+                known = "known: " + (", ".join(sorted(properties)) if len(properties) <= 60 else "see LibreChat's docs")
+            errors.append(((*path, key), f"is not a key LibreChat knows here ({known})"))
         elif isinstance(extra, dict):
             errors.extend(validate(item, extra, (*path, key)))
     return errors
