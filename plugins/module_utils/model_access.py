@@ -461,4 +461,17 @@ def put_use_case_form(client, form):
     def _put():
         client.put_use_case_for_model_access(formData=use_case_form_data(form), aws_retry=True)
 
-    _put()
+    try:
+        _put()
+    except BedrockError as e:
+        code = (getattr(e.exception, "response", None) or {}).get("Error", {}).get("Code")
+        region = getattr(getattr(client, "meta", None), "region_name", None)
+        if code != "ValidationException" or region == "us-east-1":
+            raise
+        # Public reports (FIDELITY.md) say the call is accepted only in us-east-1; the form is account-wide, so
+        # submitting it from there serves every region.
+        raise BedrockError(
+            message=f"{e.message}. Users report that PutUseCaseForModelAccess works only in us-east-1, while this "
+            f"ran in {region}: the form is account-wide, so submit it once with region: us-east-1",
+            exception=e.exception,
+        ) from e

@@ -51,6 +51,9 @@ options:
       - Check mode reads whether the form was submitted and reports whether it would be sent; it sends nothing.
       - Bedrock may take up to 15 minutes to honour a new form; until then Anthropic models answer
         C(ResourceNotFoundException).
+      - Users report that C(PutUseCaseForModelAccess) is accepted only in V(us-east-1). Elsewhere a
+        C(ValidationException) fails the run with that advice; the form is account-wide, so submitting it once
+        with O(region=us-east-1) serves every region.
     type: dict
     suboptions:
       company_name:

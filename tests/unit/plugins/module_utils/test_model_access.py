@@ -242,3 +242,22 @@ def test_a_failure_part_way_reports_what_was_already_done():
     assert message.startswith("Failed to accept the model agreement for b")
     assert "submitted the Anthropic use-case form; accepted the agreement for a" in message
     assert ("CreateFoundationModelAgreement", "c") not in client.writes
+
+
+class RefusingBedrock:
+    """PutUseCaseForModelAccess refused with ValidationException, in `region`."""
+
+    def __init__(self, region):
+        self.meta = type("Meta", (), {"region_name": region})()
+
+    def put_use_case_for_model_access(self, formData, aws_retry):
+        raise ClientError({"Error": {"Code": "ValidationException", "Message": "Invalid form data."}}, "Put")
+
+
+def test_an_invalid_form_outside_us_east_1_names_the_region_to_use():
+    with pytest.raises(ma.BedrockError) as outside:
+        ma.put_use_case_form(RefusingBedrock("eu-west-1"), FORM)
+    assert "eu-west-1" in outside.value.message and "region: us-east-1" in outside.value.message
+    with pytest.raises(ma.BedrockError) as inside:
+        ma.put_use_case_form(RefusingBedrock("us-east-1"), FORM)
+    assert "region: us-east-1" not in inside.value.message
