@@ -21,7 +21,8 @@ def verify_checklist(hosts, models, region, aws):
             published.setdefault(model, arn)
     rows += checklist.availability_rows(aws.get("availability"))
     rows += checklist.invocation_rows(aws.get("invocations"))
-    rows += checklist.log_rows(models, published, aws.get("logs"), aws.get("log_since"))
+    answered = [r["target"] for r in (aws.get("invocations") or {}).get("invocations") or [] if r.get("ok")]
+    rows += checklist.log_rows(models, published, aws.get("logs"), aws.get("log_since"), invoked=answered)
     return rows
 
 

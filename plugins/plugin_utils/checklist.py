@@ -169,13 +169,33 @@ def invocation_rows(invocations):
     return rows
 
 
-def log_rows(models, profile_arns_by_model, logs, since):
-    """The guide's success indicators: records carry the profile ARN in modelId, and where they ran."""
+def _tokens(entry):
+    """The token totals of a summary entry, prompt-cache reads and writes included (they are billed too)."""
+    parts = [
+        f"{entry.get('input_token_count') or 0} in",
+        f"{entry.get('output_token_count') or 0} out",
+    ]
+    cached = [
+        f"{entry.get(key) or 0} cache {label}"
+        for key, label in (("cache_read_input_token_count", "read"), ("cache_write_input_token_count", "write"))
+        if entry.get(key)
+    ]
+    return ", ".join(parts + cached)
+
+
+def log_rows(models, profile_arns_by_model, logs, since, invoked=()):
+    """The guide's success indicators: records carry the profile ARN in modelId, and where they ran.
+
+    Records reach CloudWatch Logs some time after the request, so the role reads for a while (the module's
+    `waited`, `timed_out`, `missing_model_ids`). A profile that verify itself sent a request to (`invoked`, the
+    targets that answered) and that still has no record failed: the record never arrived."""
     if logs is None:
         return [row("invocation logs show the profiles", SKIP, "invocation logs were not read (verify_logs)")]
     if logs.get("error"):
         return [row("invocation logs show the profiles", SKIP, logs["error"])]
     summary = logs.get("summary") or {}
+    waited = logs.get("waited") or 0
+    after = f", after waiting {waited:.0f}s for delivery (verify_invocation_logs_wait)" if logs.get("timed_out") else ""
     rows = []
     for model_id in _mapped(models):
         arn = profile_arns_by_model.get(model_id)
@@ -193,9 +213,27 @@ def log_rows(models, profile_arns_by_model, logs, since):
             )
         elif through:
             regions = ", ".join(through.get("inference_regions") or []) or "unknown regions"
-            rows.append(row(check, PASS, f"{through['count']} request(s) through the profile, served in {regions}"))
+            rows.append(
+                row(
+                    check,
+                    PASS,
+                    f"{through['count']} request(s) through the profile, served in {regions}; tokens "
+                    f"{_tokens(through)}",
+                )
+            )
+        elif arn and arn in invoked:
+            rows.append(
+                row(
+                    check,
+                    FAIL,
+                    f"verify's request through {arn} answered, but no invocation record arrived{after}: check the "
+                    "logging configuration (the logging playbook), or raise verify_invocation_logs_wait",
+                )
+            )
         else:
-            rows.append(row(check, SKIP, f"no request in the last {since}: use the model in LibreChat, then verify"))
+            rows.append(
+                row(check, SKIP, f"no request in the last {since}{after}: use the model in LibreChat, then verify")
+            )
     return rows
 
 

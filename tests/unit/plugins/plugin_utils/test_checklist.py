@@ -108,3 +108,25 @@ def test_the_whole_report_in_one_call():
     failed = [r["check"] for r in checklist.failed(rows)]
     assert failed == [f"{SONNET} is AVAILABLE", f"{ARN} answers"]
     assert any("propagating" in r["detail"] for r in rows)
+
+
+def test_log_rows_count_cache_tokens_and_say_how_long_they_waited():
+    through = {
+        "count": 2,
+        "inference_regions": ["us-east-1"],
+        "input_token_count": 10,
+        "output_token_count": 4,
+        "cache_read_input_token_count": 2048,
+        "cache_write_input_token_count": 0,
+    }
+    passed = checklist.log_rows(MODELS, {SONNET: ARN}, {"summary": {ARN: through}}, "24h")[0]
+    assert passed["status"] == "PASS" and "10 in, 4 out, 2048 cache read" in passed["detail"]
+    late = {"summary": {}, "timed_out": True, "waited": 60.2, "missing_model_ids": [ARN]}
+    skipped = checklist.log_rows(MODELS, {SONNET: ARN}, late, "24h")[0]
+    assert (
+        skipped["status"] == "SKIP"
+        and "after waiting 60s for delivery (verify_invocation_logs_wait)" in skipped["detail"]
+    )
+    # verify sent a request that answered, and its record never came: a failure, not a skip
+    lost = checklist.log_rows(MODELS, {SONNET: ARN}, late, "24h", invoked=[ARN])[0]
+    assert lost["status"] == "FAIL" and "no invocation record arrived" in lost["detail"]
