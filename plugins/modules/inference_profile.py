@@ -611,6 +611,8 @@ class Reconciler:
                 update_tags(self.client, found["inferenceProfileArn"], step["to_set"], step["to_remove"])
                 self.writes += 1
             adopted = dict(step["result"], changed=True, adopted=True)
+            # This run's listing held no profile of the name: the diff shows it appearing, as a create would.
+            adopted["diff"] = {"before": {}, "after": diff_view(found, adopted["inference_profile"].get("tags"))}
             if replaced:
                 adopted["replaced_arn"] = replaced["arn"]
             return adopted

@@ -13,6 +13,7 @@ from ansible_collections.librechat.bedrock.plugins.modules import inference_prof
 
 SONNET_37 = "us.anthropic.claude-3-7-sonnet-20250219-v1:0"
 NOVA = "amazon.nova-pro-v1:0"
+NOVA_ARN = "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"
 
 
 class Failed(Exception):
@@ -118,6 +119,17 @@ def test_a_conflict_adopts_the_profile_a_concurrent_run_created(bedrock_client, 
     control.clear_calls()
     result = run(bedrock_client, name="LibreChat-race", model_source=NOVA, tags={"Team": "a"})
     assert result["adopted"] is True and result["changed"] is True
+    assert result["diff"] == {
+        "before": {},
+        "after": inference_profile.diff_view(
+            {
+                "inferenceProfileName": "LibreChat-race",
+                "inferenceProfileArn": theirs,
+                "models": [{"modelArn": NOVA_ARN}],
+            },
+            {"Team": "a"},
+        ),
+    }
     assert result["inference_profile"]["inference_profile_arn"] == theirs
     assert [p["inferenceProfileArn"] for p in live(control, "LibreChat-race")] == [theirs]
     assert live(control, "LibreChat-race")[0]["tags"] == {"Team": "a"}
