@@ -112,8 +112,13 @@ failed_targets:
 try:
     from botocore.exceptions import BotoCoreError, ClientError
 except ImportError:
-    # AnsibleAWSModule fails early when botocore is missing; this only keeps the module importable.
-    BotoCoreError = ClientError = Exception
+    # AnsibleAWSModule fails early when botocore is missing; these only keep the module importable.
+    class ClientError(Exception):
+        pass
+
+    class BotoCoreError(Exception):
+        pass
+
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 

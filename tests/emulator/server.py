@@ -152,7 +152,9 @@ class Application:
             data = json.loads(body or b"{}")
         except ValueError:
             return
-        group = data.get("logGroupName") or str(data.get("logGroupIdentifier") or "").split(":log-group:")[-1]
+        # logGroupIdentifier may be the group's ARN
+        identifier = str(data.get("logGroupIdentifier") or "")
+        group = data.get("logGroupName") or identifier.rsplit(":log-group:", maxsplit=1)[-1]
         if group:
             self.bedrock.read_log_group(get_account_id_from(scope["key"]), scope["region"], group)
 

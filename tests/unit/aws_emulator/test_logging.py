@@ -269,7 +269,7 @@ def test_prompt_cache_tokens_are_answered_and_logged(logging_setup, client):
     content = [{"text": "a long shared system prompt"}, {"cachePoint": {"type": "default"}}, {"text": "hello"}]
     first, second = (
         runtime.converse(modelId="us.amazon.nova-pro-v1:0", messages=[{"role": "user", "content": content}])
-        for _ in range(2)
+        for _attempt in range(2)
     )
     assert_valid_output("Converse", first, service="bedrock-runtime")
     assert first["usage"]["cacheWriteInputTokens"] == 5 and "cacheReadInputTokens" not in first["usage"]

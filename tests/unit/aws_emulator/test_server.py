@@ -76,11 +76,11 @@ def test_boto3_retries_through_throttling(client, control, monkeypatch):
 def test_clearing_the_call_log_restarts_the_throttling_count(client, control):
     bedrock = client("bedrock")
     control.config(throttle_every=3, throttle_operations=["GetInferenceProfile"])
-    for _ in range(2):
+    for _attempt in range(2):
         bedrock.get_inference_profile(inferenceProfileIdentifier="us.amazon.nova-pro-v1:0")
     control.clear_calls()
     statuses = []
-    for _ in range(6):
+    for _attempt in range(6):
         try:
             bedrock.get_inference_profile(inferenceProfileIdentifier="us.amazon.nova-pro-v1:0")
             statuses.append(200)

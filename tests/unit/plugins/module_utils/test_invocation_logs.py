@@ -137,7 +137,7 @@ def test_cache_tokens_are_counted_with_the_other_tokens():
     assert (entry["input_token_count"], entry["output_token_count"]) == (30, 12)
     assert (entry["cache_read_input_token_count"], entry["cache_write_input_token_count"]) == (4096, 2048)
     # a record without cache fields (no prompt caching) counts 0, not an error
-    plain, _ = il.collect_records([{"message": json.dumps({"modelId": "m", "input": {"inputTokenCount": 1}})}])
+    plain, _skipped = il.collect_records([{"message": json.dumps({"modelId": "m", "input": {"inputTokenCount": 1}})}])
     assert "cache_read_input_token_count" not in plain[0]
     assert il.summarize(plain, lambda m: False)["m"]["cache_read_input_token_count"] == 0
 
