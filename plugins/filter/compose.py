@@ -128,7 +128,7 @@ def compose_environment_keys(files, service):
                 keys[str(key)] = "" if value is None else str(value)
         elif isinstance(environment, list):
             for item in environment:
-                key, _, value = str(item).partition("=")
+                key, value = [*str(item).split("=", 1), ""][:2]
                 keys[key] = value
     return keys
 
