@@ -200,10 +200,11 @@ def mapping_errors(bedrock, env, region, kept=(), version=None):
                 "LibreChat maps only model IDs it lists; add it to librechat_bedrock_models or fix the ID"
             )
             (warnings if model_id in kept else errors).append(message)
-    for _path, text in resolved_variables(bedrock, version):
+    for path, text in resolved_variables(bedrock, version):
         for name in VARIABLE.findall(text):
             if not env.get(name):
-                errors.append(
+                # an entry the user wrote and the role keeps: said, not refused
+                (warnings if path[0] == "inferenceProfiles" and path[1] in kept else errors).append(
                     f"endpoints.bedrock uses ${{{name}}} but .env does not give {name} a value: LibreChat would send "
                     f"the text '${{{name}}}' to Bedrock; map the model to a profile ARN (librechat_bedrock_models) "
                     "or set the variable"

@@ -230,3 +230,10 @@ def test_verify_reads_an_aliased_section_as_librechat_does():
     info = _info(config, "")
     assert info["file_errors"] == []
     assert info["bedrock"] == {"disableBuilder": False}
+
+
+def test_a_kept_user_entry_with_an_unset_variable_is_a_warning():
+    config = VERSIONED + "endpoints:\n  bedrock:\n    inferenceProfiles:\n      theirs: ${THEIR_ARN}\n"
+    _c, _e, errors, warnings = _plan(config, "")
+    assert not errors
+    assert any("${THEIR_ARN} but .env does not give THEIR_ARN a value" in w for w in warnings)
