@@ -14,6 +14,7 @@ against a real AWS account with the ordinary credential chain; see DEVELOPERS.md
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import shutil
@@ -160,25 +161,30 @@ def stage_integration_aws() -> str:
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
     if not region:
         raise StageFailed("integration-aws needs a region: set AWS_REGION (for example us-east-1)")
-    identity = subprocess.run(
-        [sys.executable, "-c", "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    # Resolve the credential chain here: ansible-test hands its targets only a few environment variables (no
+    # AWS_*), so the keys go into integration_config.yml, as amazon.aws's ansible-test cloud plugin passes them.
+    resolve = (
+        "import boto3, json; s = boto3.session.Session(); c = s.get_credentials().get_frozen_credentials(); "
+        "print(json.dumps({'arn': s.client('sts').get_caller_identity()['Arn'], 'key': c.access_key, "
+        "'secret': c.secret_key, 'token': c.token}))"
     )
+    identity = subprocess.run([sys.executable, "-c", resolve], env=env, capture_output=True, text=True, check=False)
     if identity.returncode != 0:
         last = (identity.stderr.strip().splitlines() or ["no output"])[-1]
         raise StageFailed(
             f"integration-aws needs AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, "
             f"or an instance role) for a sandbox account: {last}"
         )
+    found = json.loads(identity.stdout)
     prefix = resource_prefix()
-    print(f"  AWS as {identity.stdout.strip()} in {region}; resources named {prefix}-*", flush=True)
+    print(f"  AWS as {found['arn']} in {region}; resources named {prefix}-*", flush=True)
     with collection_tree() as tree:
-        # No endpoint and no keys: the modules use the credential chain; targets leave them out with
-        # default(omit, true).
-        write_integration_config(tree, {"aws_is_emulator": False, "aws_region": region, "resource_prefix": prefix})
+        # No endpoint: every call goes to AWS. The config lives in the temporary tree only.
+        config = {"aws_is_emulator": False, "aws_region": region, "resource_prefix": prefix}
+        config |= {"aws_access_key": found["key"], "aws_secret_key": found["secret"]}
+        if found["token"]:
+            config["aws_session_token"] = found["token"]
+        write_integration_config(tree, config)
         run(
             ["ansible-test", "integration", "--python", PYTHON_VERSION, "--color", "no", *targets],
             cwd=tree,
