@@ -4,6 +4,7 @@
 #
 # Fixtures, per compose project (the directory a command runs in), in $DOCKER_STANDIN_DIR/<project basename>/:
 #   config.json   what `docker compose config --format json` prints (@PROJECT@ stands for the project directory)
+#   config.override.json   the same, when docker-compose.override.yml is one of the -f files
 #   labels        the running api container's com.docker.compose.project.config_files label (relative names)
 # `up` records a start time; `logs` prints LibreChat's own startup line for the file at its config path
 # (packages/api/src/app/loader.ts); `exec -T api sha256sum <path>` hashes the host file mounted there.
@@ -18,6 +19,7 @@ STATE = os.environ["DOCKER_STANDIN_DIR"]
 CWD = os.getcwd()
 FIXTURES = os.path.join(STATE, os.path.basename(CWD))
 args = sys.argv[1:]
+files = []
 with open(os.path.join(STATE, "calls.log"), "a", encoding="utf-8") as log:
     log.write(json.dumps({"argv": ["docker", *args], "cwd": CWD}) + "\n")
 
@@ -31,7 +33,8 @@ def fixture(name):
 
 
 def config():
-    return json.loads(fixture("config.json") or "{}")
+    with_override = any(posixpath.basename(name) == "docker-compose.override.yml" for name in files)
+    return json.loads((with_override and fixture("config.override.json")) or fixture("config.json") or "{}")
 
 
 def host_file(container_path):
@@ -68,7 +71,6 @@ if args[:1] == ["inspect"]:
 if args[:1] != ["compose"]:
     sys.exit(f"docker stand-in: {args} is not served")
 rest = args[1:]
-files = []
 while rest[:1] == ["-f"]:
     files.append(rest[1])
     rest = rest[2:]
