@@ -115,7 +115,8 @@ def test_offers_and_agreement_propagation_is_counted(client, control):
     assert created["modelId"] == CLAUDE
     # PENDING for exactly the first two checks after the creation, however fast or slow they come
     statuses = [
-        bedrock.get_foundation_model_availability(modelId=CLAUDE)["agreementAvailability"]["status"] for _ in range(3)
+        bedrock.get_foundation_model_availability(modelId=CLAUDE)["agreementAvailability"]["status"]
+        for check in range(3)
     ]
     assert statuses == ["PENDING", "PENDING", "AVAILABLE"]
     with pytest.raises(ClientError) as error:
