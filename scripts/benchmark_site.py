@@ -34,6 +34,7 @@ def measure(control: Control, env: dict[str, str], *extra: str) -> dict:
         "writes": calls["writes"],
         "changed": sum(demo.changed_counts(output).values()),
         "by_service": Counter(c["service"] for c in calls["calls"]),
+        "listings": sum(1 for c in calls["calls"] if c["operation"] == "ListInferenceProfiles"),
     }
 
 
@@ -48,15 +49,18 @@ def main() -> int:
         control.reset()
         first = measure(control, env)
         again = measure(control, env)
-    print("\n| run | wall s | AWS calls | writes | changed | calls by service |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("\n| run | wall s | AWS calls | writes | changed | ListInferenceProfiles | calls by service |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, result in (
         ("site, check mode, empty account", check),
         ("site, first run", first),
         ("site, nothing to change", again),
     ):
         services = ", ".join(f"{k} {v}" for k, v in sorted(result["by_service"].items()))
-        numbers = f"{result['seconds']:.1f} | {result['calls']} | {result['writes']} | {result['changed']}"
+        numbers = (
+            f"{result['seconds']:.1f} | {result['calls']} | {result['writes']} | {result['changed']} | "
+            f"{result['listings']}"
+        )
         print(f"| {name} | {numbers} | {services} |")
     missed = []
     if again["writes"] or again["changed"]:
