@@ -124,7 +124,9 @@ def restart_row(host, info, restart):
         return row(check, FAIL, f"could not read when LibreChat started ({restart.get('error') or 'not running'})")
     changed = max([t for t in (info.get("config_mtime"), info.get("env_mtime")) if t] or [0])
     if started + 1 < changed:
-        how = "docker compose up -d --force-recreate api" if method == "docker_compose" else "systemctl restart"
+        how = restart.get("command") or (
+            "docker compose up -d --force-recreate api" if method == "docker_compose" else "systemctl restart"
+        )
         return row(check, FAIL, f"started {changed - started:.0f}s before its files last changed: restart it ({how})")
     return row(check, PASS, f"started {started - changed:.0f}s after the last change")
 

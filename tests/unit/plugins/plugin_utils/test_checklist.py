@@ -77,6 +77,13 @@ def test_restart_is_judged_against_the_newest_file():
     assert checklist.restart_row("h", host, {"method": "systemd", "started": ""})["status"] == "FAIL"
 
 
+def test_a_stale_restart_names_the_deployments_own_command():
+    command = "docker compose -f deploy-compose.yml up --detach --force-recreate --no-deps api"
+    stale = {"method": "docker_compose", "started": "1970-01-01T00:15:00Z", "command": command}
+    found = checklist.restart_row("h", info(), stale)
+    assert found["status"] == "FAIL" and command in found["detail"]
+
+
 def test_logs_tell_mapped_requests_from_raw_model_ids():
     logs = {"summary": {ARN: {"count": 2, "inference_regions": ["us-east-1", "us-west-2"]}}}
     row = checklist.log_rows(MODELS, {SONNET: ARN}, logs, "24h")[0]
