@@ -14,4 +14,13 @@ options:
     description: The path of C(.env) on the host.
     type: path
     required: true
+  process_environment:
+    description:
+      - The variables LibreChat's process already has from its service definition (compose C(environment:),
+        systemd C(Environment=)/C(EnvironmentFile=)). C(dotenv) never overrides a variable the process has, so
+        the checks judge these values rather than the C(.env) ones, and a Bedrock variable they shadow is
+        reported.
+      - The librechat_config role reads them from the deployment (C(docker compose config), C(systemctl show)).
+    type: dict
+    default: {}
 """
