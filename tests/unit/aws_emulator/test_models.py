@@ -124,12 +124,19 @@ def test_offers_and_agreement_propagation_is_counted(client, control):
     assert error.value.response["Error"]["Code"] == "ConflictException"
 
 
-def test_a_pending_agreement_denies_invocation_as_aws_does(client, control):
+def accept_claude_agreement(client, control, propagation_checks):
+    """Accept Claude's offer on an account without its agreement, the agreement then PENDING for that many
+    availability checks; returns the bedrock client."""
     control.set_availability("us-east-1", CLAUDE, agreement="NOT_AVAILABLE")
-    control.config(agreement_propagation_checks=1)
+    control.config(agreement_propagation_checks=propagation_checks)
     bedrock = client("bedrock")
     token = bedrock.list_foundation_model_agreement_offers(modelId=CLAUDE)["offers"][0]["offerToken"]
     bedrock.create_foundation_model_agreement(modelId=CLAUDE, offerToken=token)
+    return bedrock
+
+
+def test_a_pending_agreement_denies_invocation_as_aws_does(client, control):
+    bedrock = accept_claude_agreement(client, control, propagation_checks=1)
     runtime = client("bedrock-runtime")
     request = {"modelId": f"us.{CLAUDE}", "messages": [{"role": "user", "content": [{"text": "hi"}]}]}
     with pytest.raises(ClientError) as error:
@@ -142,11 +149,7 @@ def test_a_pending_agreement_denies_invocation_as_aws_does(client, control):
 
 
 def test_setting_the_knob_back_to_zero_settles_every_agreement(client, control):
-    control.set_availability("us-east-1", CLAUDE, agreement="NOT_AVAILABLE")
-    control.config(agreement_propagation_checks=100)
-    bedrock = client("bedrock")
-    token = bedrock.list_foundation_model_agreement_offers(modelId=CLAUDE)["offers"][0]["offerToken"]
-    bedrock.create_foundation_model_agreement(modelId=CLAUDE, offerToken=token)
+    bedrock = accept_claude_agreement(client, control, propagation_checks=100)
     assert bedrock.get_foundation_model_availability(modelId=CLAUDE)["agreementAvailability"]["status"] == "PENDING"
     control.config(agreement_propagation_checks=0)
     assert bedrock.get_foundation_model_availability(modelId=CLAUDE)["agreementAvailability"]["status"] == "AVAILABLE"
