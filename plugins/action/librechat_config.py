@@ -5,15 +5,12 @@
 them here, and write them back (through ansible.builtin.copy: atomic, with backup, owner, group and mode)
 only when both pass. The host needs nothing but Python."""
 
-import base64
 import os
 import shutil
 import tempfile
 
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.librechat.bedrock.plugins.plugin_utils import (
     config_schema,
@@ -21,6 +18,7 @@ from ansible_collections.librechat.bedrock.plugins.plugin_utils import (
     librechat_checks,
     librechat_yaml,
 )
+from ansible_collections.librechat.bedrock.plugins.plugin_utils.librechat_action import LibreChatAction
 
 # What LibreChat cannot start without (its .env.example; api/server/index.js connects to MONGO_URI, the
 # CREDS_* pair encrypts stored keys, the JWT_* secrets sign sessions): a template .env must keep them.
@@ -53,22 +51,9 @@ ARGUMENT_SPEC = dict(
 )
 
 
-class ActionModule(ActionBase):
+class ActionModule(LibreChatAction):
     TRANSFERS_FILES = True
-    _requires_connection = True
-
     argument_spec = ARGUMENT_SPEC
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        validation = ArgumentSpecValidator(self.argument_spec).validate(self._task.args)
-        if validation.error_messages:
-            raise AnsibleActionFail("Invalid options: " + " | ".join(validation.error_messages))
-        args = validation.validated_parameters
-        try:
-            return self._run(args, task_vars or {}, result)
-        finally:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
 
     # -------------------------------------------------------------------------------------------- plan
 
@@ -261,31 +246,6 @@ class ActionModule(ActionBase):
         }
 
     # -------------------------------------------------------------------------------------------- host I/O
-
-    def _read(self, path, task_vars, stats=None):
-        """The file's text on the host, or None when it does not exist. `stats` (a dict) gets the file's stat."""
-        stat = self._execute_module(
-            module_name="ansible.legacy.stat",
-            module_args={"path": path, "get_checksum": False},
-            task_vars=task_vars,
-        )
-        if stat.get("failed"):
-            raise AnsibleActionFail(f"Could not read {path}: {stat.get('msg')}")
-        if stats is not None:
-            stats.update(stat["stat"])
-        if not stat["stat"]["exists"]:
-            return None
-        if stat["stat"].get("isdir"):
-            raise AnsibleActionFail(f"{path} is a directory: point the path at the file")
-        slurped = self._execute_module(
-            module_name="ansible.legacy.slurp", module_args={"src": path}, task_vars=task_vars
-        )
-        if slurped.get("failed"):
-            raise AnsibleActionFail(f"Could not read {path}: {slurped.get('msg')}")
-        try:
-            return base64.b64decode(slurped["content"]).decode("utf-8")
-        except UnicodeDecodeError:
-            raise AnsibleActionFail(f"{path} is not UTF-8 text: LibreChat could not read it either") from None
 
     def _write(self, args, task_vars, path, content, file_mode):
         """Write through ansible.builtin.copy (atomic, backup, owner, group, mode); in check mode it reports

@@ -6,12 +6,12 @@ report what LibreChat will do with Bedrock, without returning any secret value."
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.librechat.bedrock.plugins.action.librechat_config import ActionModule as ConfigAction
 from ansible_collections.librechat.bedrock.plugins.plugin_utils import (
     config_schema,
     dotenv_file,
     librechat_checks,
 )
+from ansible_collections.librechat.bedrock.plugins.plugin_utils.librechat_action import LibreChatAction
 
 ARGUMENT_SPEC = dict(
     config_path=dict(type="path", required=True),
@@ -26,9 +26,8 @@ ARGUMENT_SPEC = dict(
 auth_method = librechat_checks.auth_method
 
 
-class ActionModule(ConfigAction):
+class ActionModule(LibreChatAction):
     TRANSFERS_FILES = False
-    _requires_connection = True
     argument_spec = ARGUMENT_SPEC
 
     def _run(self, args, task_vars, result):

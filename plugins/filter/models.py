@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Filters over `librechat_bedrock_models`, shared by every role of the collection (the rules live in
-module_utils/models.py)."""
+plugin_utils/models.py)."""
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.models import (
+from ansible_collections.librechat.bedrock.plugins.plugin_utils.models import (
     bedrock_section,
     env_var_name,
     missing_arns,

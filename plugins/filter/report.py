@@ -3,7 +3,7 @@
 
 """The text_table filter: the roles' reports as aligned lines."""
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.report import text_table
+from ansible_collections.librechat.bedrock.plugins.plugin_utils.report import text_table
 
 
 class FilterModule:

@@ -9,7 +9,7 @@ rows `{check, status, detail}`: status PASS, FAIL or SKIP, and detail says what 
 import re
 from datetime import datetime, timezone
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.models import normalize_models
+from ansible_collections.librechat.bedrock.plugins.plugin_utils.models import normalize_models
 
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 RUN_LIBRECHAT = "run the librechat playbook (librechat.bedrock.librechat) to write it"

@@ -1,8 +1,9 @@
 # Copyright: Contributors to the librechat.bedrock project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The collection's one reading of `librechat_bedrock_models`: every role, filter and module that needs the
-user's model list normalizes and checks it here, so a rule is written once.
+"""The collection's one reading of `librechat_bedrock_models`: every role and filter that needs the user's model
+list normalizes and checks it here, so a rule is written once. Controller-side only (no module imports it); the
+Bedrock API's own limits it checks against come from module_utils/bedrock.py, which the modules share.
 
 An entry is a model ID string (listed in LibreChat, no profile) or a mapping with `id` and optionally
 `profile`, `profile_name`, `profile_arn`, `env_var`, `description`, `tags`. Pure functions over plain data.

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from ansible_collections.librechat.bedrock.plugins.filter.models import FilterModule
-from ansible_collections.librechat.bedrock.plugins.module_utils import bedrock, models
+from ansible_collections.librechat.bedrock.plugins.module_utils import bedrock
+from ansible_collections.librechat.bedrock.plugins.plugin_utils import models
 
 REGION = "us-east-1"
 ARN = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123def456"
