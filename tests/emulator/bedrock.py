@@ -1,6 +1,7 @@
 """The Bedrock calls moto lacks: inference profiles and their tags, foundation models, their availability and
 agreements, the model invocation logging configuration (validated against moto's IAM, CloudWatch Logs and S3),
-and bedrock-runtime's Converse, which writes invocation log records as Bedrock does."""
+and bedrock-runtime's Converse and ConverseStream, which write invocation log records and publish the AWS/Bedrock
+runtime metrics (metrics.py) as Bedrock does."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from moto.iam.models import iam_backends
 from moto.logs.models import logs_backends
 from moto.s3.models import s3_backends
 
+from . import metrics
 from .api import ApiError, not_found, validation_error
 from .catalogue import FOUNDATION_MODELS, SYSTEM_PROFILES, destination_regions, foundation_model_arn, region_set
 
@@ -35,6 +37,9 @@ AVAILABILITY_VALUES = {
     "region": ("AVAILABLE", "NOT_AVAILABLE"),
 }
 LOG_STREAM = "aws/bedrock/modelinvocations"
+# Converse's metrics.latencyMs and the InvocationLatency metric: a function of the answer, not of the clock
+LATENCY_BASE_MS = 40
+LATENCY_PER_TOKEN_MS = 2
 # The fields of the Anthropic use-case form, as the public examples (Terraform's and Pulumi's
 # aws_bedrock_use_case_for_model_access) send them.
 USE_CASE_FORM_FIELDS = (
@@ -597,24 +602,28 @@ class Bedrock:
 
     # ------------------------------------------------------------------------- bedrock-runtime
     def converse(self, ctx: Context, params: dict) -> dict:
+        return self._answer(ctx, params, "Converse")
+
+    def converse_stream(self, ctx: Context, params: dict) -> dict:
+        """ConverseStream: Converse's answer as an event stream (metrics.converse_stream encodes it)."""
+        return {"stream": metrics.converse_stream(self._answer(ctx, params, "ConverseStream"))}
+
+    def _answer(self, ctx: Context, params: dict, operation: str) -> dict:
+        """Answer a Converse or ConverseStream request, log it and publish its runtime metrics. A request for a
+        model the emulator cannot resolve fails before Bedrock accepts it and publishes nothing; an error after
+        that (the use-case form, access denied) counts as an invocation and a client error, as AWS counts them
+        (FIDELITY.md, "Runtime metrics")."""
         model_id = params["modelId"]
         with self.lock:
             model_arns = self._invocable(ctx, model_id)
             self.invocations += 1
             chosen = model_arns[self.invocations % len(model_arns)]
             foundation_id = chosen.rsplit("/", 1)[1]
-            if FOUNDATION_MODELS[foundation_id].provider == "Anthropic" and not self._has_use_case_form(ctx):
-                raise not_found(USE_CASE_MISSING)
-            state = self.availability_of(ctx, foundation_id)
-            if state != GOOD_AVAILABILITY:
-                raise ApiError(
-                    "AccessDeniedException",
-                    "Model access is denied due to IAM user or service role is not authorized to perform the required "
-                    "AWS Marketplace actions (aws-marketplace:ViewSubscriptions, aws-marketplace:Subscribe) to enable "
-                    "access to this model. Refer to the Amazon Bedrock documentation for further details. Your AWS "
-                    "Marketplace subscription for this model cannot be completed at this time. If you recently fixed "
-                    "this issue, try again after 15 minutes.",
-                )
+            try:
+                self._check_access(ctx, foundation_id)
+            except ApiError as error:
+                metrics.publish_error(ctx.account, ctx.region, model_id, error.status or 400)
+                raise
             config = self.logging.get((ctx.account, ctx.region)) or {}
         inference_region = chosen.split(":")[3]
         prompt = " ".join(
@@ -622,15 +631,37 @@ class Bedrock:
         )
         answer = f"Hello from {FOUNDATION_MODELS[foundation_id].name} in {inference_region}."
         usage = self._usage(ctx, params, prompt, answer)
+        # Latency is a function of the answer, never of the clock, so a test can assert the average exactly.
+        latency_ms = LATENCY_BASE_MS + LATENCY_PER_TOKEN_MS * usage["outputTokens"]
         output = {
             "output": {"message": {"role": "assistant", "content": [{"text": answer}]}},
             "stopReason": "end_turn",
             "usage": usage,
-            "metrics": {"latencyMs": 42},
+            "metrics": {"latencyMs": latency_ms},
         }
         if config.get("cloudWatchConfig"):
-            self._log_invocation(ctx, config, model_id, inference_region, params, output)
+            self._log_invocation(ctx, config, model_id, inference_region, params, output, operation)
+        metrics.publish_success(ctx.account, ctx.region, model_id, usage, latency_ms)
         return output
+
+    def _check_access(self, ctx: Context, foundation_id: str) -> None:
+        if FOUNDATION_MODELS[foundation_id].provider == "Anthropic" and not self._has_use_case_form(ctx):
+            raise not_found(USE_CASE_MISSING)
+        state = self.availability_of(ctx, foundation_id)
+        if state != GOOD_AVAILABILITY:
+            raise ApiError(
+                "AccessDeniedException",
+                "Model access is denied due to IAM user or service role is not authorized to perform the required "
+                "AWS Marketplace actions (aws-marketplace:ViewSubscriptions, aws-marketplace:Subscribe) to enable "
+                "access to this model. Refer to the Amazon Bedrock documentation for further details. Your AWS "
+                "Marketplace subscription for this model cannot be completed at this time. If you recently fixed "
+                "this issue, try again after 15 minutes.",
+            )
+
+    def throttled(self, account: str, region: str, raw_path: str) -> None:
+        """A bedrock-runtime request was answered with ThrottlingException (the throttle_every knob): count it
+        as InvocationThrottles under its model, and as nothing else."""
+        metrics.publish_throttle(account, region, raw_path)
 
     def _usage(self, ctx: Context, params: dict, prompt: str, answer: str) -> dict:
         """Token counts, one per word. Words before a cachePoint block are the cached prefix: written to the
@@ -677,7 +708,9 @@ class Bedrock:
             raise not_found(f"The inference profile {model_id} was not found in {ctx.region}.")
         raise validation_error("The provided model identifier is invalid.")
 
-    def _log_invocation(self, ctx: Context, config: dict, model_id: str, inference_region: str, params, output) -> None:
+    def _log_invocation(
+        self, ctx: Context, config: dict, model_id: str, inference_region: str, params, output, operation: str
+    ) -> None:
         group = config["cloudWatchConfig"]["logGroupName"]
         logs = logs_backends[ctx.account][ctx.region]
         if group not in logs.groups:
@@ -690,7 +723,7 @@ class Bedrock:
             "identity": {"arn": f"arn:aws:iam::{ctx.account}:user/emulated"},
             "region": ctx.region,
             "requestId": ctx.request_id,
-            "operation": "Converse",
+            "operation": operation,
             "modelId": model_id,
             "input": {
                 "inputContentType": "application/json",
@@ -787,7 +820,7 @@ HANDLERS = {
         "GetModelInvocationLoggingConfiguration": Bedrock.get_model_invocation_logging_configuration,
         "DeleteModelInvocationLoggingConfiguration": Bedrock.delete_model_invocation_logging_configuration,
     },
-    "bedrock-runtime": {"Converse": Bedrock.converse},
+    "bedrock-runtime": {"Converse": Bedrock.converse, "ConverseStream": Bedrock.converse_stream},
 }
 
 
