@@ -187,11 +187,18 @@ def model_errors(models, region=None, tags=None):
     return errors
 
 
+def managed_tags(tags=None):
+    """The tags on every profile the collection creates: `tags`, and the ManagedBy marker a later run finds (and
+    purges) its own profiles by. `{} | managed_tags` is the marker alone."""
+    common = dict(tags or {})
+    common[MANAGED_TAG_KEY] = MANAGED_TAG_VALUE
+    return common
+
+
 def profile_specs(models, tags=None):
     """The `profiles` option of librechat.bedrock.inference_profile for every model that wants a profile:
     the collection's tags, then the model's own, on each."""
-    common = dict(tags or {})
-    common[MANAGED_TAG_KEY] = MANAGED_TAG_VALUE
+    common = managed_tags(tags)
     return [
         {
             "name": m["profile_name"],

@@ -3,13 +3,17 @@ message naming the variable, the value and the fix."""
 
 from __future__ import annotations
 
+import pathlib
 import re
 
 import pytest
+import yaml
 
 from ansible_collections.librechat.bedrock.plugins.filter.models import FilterModule
 from ansible_collections.librechat.bedrock.plugins.module_utils import bedrock
-from ansible_collections.librechat.bedrock.plugins.plugin_utils import models
+from ansible_collections.librechat.bedrock.plugins.plugin_utils import jsyaml, librechat_yaml, models
+
+ROOT = pathlib.Path(__file__).resolve().parents[4]
 
 REGION = "us-east-1"
 ARN = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123def456"
@@ -170,9 +174,28 @@ def test_the_filters_are_the_functions():
         "profile_arns",
         "region_error",
         "bedrock_section",
+        "bedrock_yaml",
+        "managed_tags",
         "profile_env",
         "missing_arns",
     }
+
+
+def test_managed_tags_add_the_marker_the_purge_finds():
+    assert (
+        models.managed_tags({})
+        == {models.MANAGED_TAG_KEY: models.MANAGED_TAG_VALUE}
+        == {"ManagedBy": "librechat.bedrock"}
+    )
+    assert models.managed_tags(None) == models.managed_tags({})
+    # the marker wins: a profile the collection created is always one a later run finds
+    assert models.managed_tags({"ManagedBy": "me", "Team": "a"}) == {"ManagedBy": "librechat.bedrock", "Team": "a"}
+
+
+def test_the_role_purges_by_the_marker_alone():
+    text = (ROOT / "roles" / "inference_profiles" / "vars" / "main.yml").read_text()
+    assert "librechat.bedrock.managed_tags" in yaml.safe_load(text)["_inference_profiles_managed_tags"]
+    assert "ManagedBy" not in text.split("_inference_profiles_managed_tags:")[1]
 
 
 def test_bedrock_section_and_env_for_librechat():
@@ -189,3 +212,22 @@ def test_bedrock_section_and_env_for_librechat():
     assert "availableRegions" not in models.bedrock_section(entries, arns)
     assert models.profile_env(entries, arns) == {"M_ARN": "arn-m", "BEDROCK_PROFILE_G": ARN}
     assert models.missing_arns(entries, {"g": ARN}) == ["m"]
+
+
+def test_template_mode_writes_the_section_as_merge_mode_does():
+    """bedrock_yaml (template mode) is merge mode's new file: switching from one mode to the other changes
+    nothing in the section."""
+    section = models.bedrock_section(
+        ["plain", {"id": "m"}], {"m": "arn-m"}, "env", ["us-east-1"], {"titleModel": "plain", "streamRate": 35}
+    )
+    text = FilterModule().filters()["bedrock_yaml"](section, "1.3.17")
+    assert text == librechat_yaml.merge(None, section, "1.3.17")
+    assert jsyaml.load(text) == {"version": "1.3.17", "endpoints": {"bedrock": section}}
+    templated = "cache: true\n" + text
+    assert librechat_yaml.merge(templated, section, "1.3.17") == templated
+
+
+def test_the_role_template_renders_the_section_with_bedrock_yaml():
+    template = (ROOT / "roles" / "librechat_config" / "templates" / "librechat.yaml.j2").read_text()
+    assert "_librechat_config_bedrock | librechat.bedrock.bedrock_yaml(librechat_config_version)" in template
+    assert "to_nice_yaml" not in template
