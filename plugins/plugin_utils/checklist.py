@@ -10,6 +10,7 @@ import re
 from datetime import datetime, timezone
 
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.models import normalize_models
+from ansible_collections.librechat.bedrock.plugins.plugin_utils.restart_methods import OBSERVED_METHODS
 
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 RUN_LIBRECHAT = "run the librechat playbook (librechat.bedrock.librechat) to write it"
@@ -117,7 +118,7 @@ def restart_row(host, info, restart):
     """LibreChat (re)started after its configuration last changed, where the restart method lets us see it."""
     check = f"{host}: LibreChat restarted after the last change"
     method = restart.get("method")
-    if method not in ("systemd", "docker_compose"):
+    if method not in OBSERVED_METHODS:
         return row(check, SKIP, f"restart method {method}: the start time of LibreChat is not visible to the role")
     started = _started(restart)
     if started is None:
