@@ -34,6 +34,12 @@ BOTOCORE_MIN = "1.38.43"
 # (aws/aws-cli#9728), so every listing here names the type it needs.
 PROFILE_TYPES = ("SYSTEM_DEFINED", "APPLICATION")
 
+# The tag that marks a profile the collection created, so a later run (and a module reading usage) finds it, and
+# purges it when asked, without ever touching a profile someone else made. Here because modules need it too; the
+# controller side reaches it through plugin_utils/models.py (the managed_tags filter).
+MANAGED_TAG_KEY = "ManagedBy"
+MANAGED_TAG_VALUE = "librechat.bedrock"
+
 # The API's constraints (botocore's bedrock service model; a unit test keeps them equal to it).
 NAME_PATTERN = r"([0-9a-zA-Z][ _-]?)+"
 NAME_MAX = 64

@@ -13,17 +13,14 @@ import hashlib
 import re
 
 from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
+    MANAGED_TAG_KEY,
+    MANAGED_TAG_VALUE,
     NAME_MAX,
     description_error,
     name_error,
     parse_profile_arn,
     tags_errors,
 )
-
-# The tag that marks a profile the collection created, so a later run can find it (and purge it when asked)
-# without ever touching a profile someone else made.
-MANAGED_TAG_KEY = "ManagedBy"
-MANAGED_TAG_VALUE = "librechat.bedrock"
 
 PROFILE_NAME_PREFIX = "LibreChat-"
 ENV_VAR_PREFIX = "BEDROCK_PROFILE_"

@@ -182,6 +182,8 @@ def test_the_filters_are_the_functions():
 
 
 def test_managed_tags_add_the_marker_the_purge_finds():
+    # one home, where the modules can import it too
+    assert (models.MANAGED_TAG_KEY, models.MANAGED_TAG_VALUE) == (bedrock.MANAGED_TAG_KEY, bedrock.MANAGED_TAG_VALUE)
     assert (
         models.managed_tags({})
         == {models.MANAGED_TAG_KEY: models.MANAGED_TAG_VALUE}
