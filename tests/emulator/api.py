@@ -104,16 +104,28 @@ def match(service: str, method: str, raw_path: str, query: dict[str, list[str]])
     return None, {}
 
 
+# Signing names that are not the name of botocore's service model.
+_MODEL_NAMES = {"monitoring": "cloudwatch"}
+
+
+def model_name(service: str) -> str:
+    """botocore's name for the service a request's credential scope names (CloudWatch signs as `monitoring`)."""
+    return _MODEL_NAMES.get(service, service)
+
+
 def operation_of(service: str, environ: dict, body: bytes) -> str:
     """The operation name of any request to `service`, whatever its protocol (for the call log and faults)."""
-    model = service_model(service)
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        # awsJson 1.0/1.1; botocore also sends CloudWatch, whose model lists several protocols, this way
+        return target.rpartition(".")[2] or "Unknown"
+    model = service_model(model_name(service))
     protocol = model.metadata["protocol"]
     if protocol in ("query", "ec2"):
         params = parse_qs(body.decode("utf-8", "replace")) | parse_qs(environ.get("QUERY_STRING", ""))
         return params.get("Action", ["Unknown"])[0]
     if protocol == "json":
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        return target.rpartition(".")[2] or "Unknown"
+        return "Unknown"
     raw_path, query = split_uri(environ)
     operation, _labels = match(service, environ["REQUEST_METHOD"], raw_path, query)
     return operation.name if operation else "Unknown"
@@ -273,12 +285,30 @@ def _wire(value):
     return value
 
 
+def json_input(operation, body: bytes) -> dict:
+    """The input of an awsJson request: the body is the input structure itself."""
+    payload = json.loads(body) if body.strip() else {}
+    if not isinstance(payload, dict):
+        raise ApiError("SerializationException", "The request body is not a JSON object")
+    return payload
+
+
+def json_response(service: str, output: dict | None) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body for an awsJson operation's output."""
+    version = service_model(service).metadata.get("jsonVersion", "1.1")
+    return 200, {"Content-Type": f"application/x-amz-json-{version}"}, json.dumps(_wire(output or {})).encode()
+
+
 def rest_json_response(operation, output: dict | None) -> tuple[int, dict[str, str], bytes]:
     """Status, headers and body for a REST-JSON operation's output."""
     status = operation.http.get("responseCode", 200)
     headers = {"Content-Type": "application/json"}
     body: dict = {}
     shape = operation.output_shape
+    streamed = shape.serialization.get("payload") if shape is not None else None
+    if streamed and shape.members[streamed].serialization.get("eventstream"):
+        # an event-stream payload (ConverseStream): the handler encoded the messages (metrics.event_message)
+        return status, {"Content-Type": "application/vnd.amazon.eventstream"}, output[streamed]
     for name, value in (output or {}).items():
         member = shape.members[name] if shape is not None else None
         if member is not None and member.serialization.get("location") == "header":

@@ -36,6 +36,11 @@ class Control:
         """Set a model's availability in one region: agreement, authorization, entitlement, region."""
         return self._call("POST", "availability", {"aws_region": aws_region, "model_id": model_id, **states})
 
+    def cost_allocation_tags_seen(self, keys: list[str], account: str | None = None) -> dict:
+        """Billing has seen these tag keys on a resource: Cost Explorer lists them (Inactive until activated)."""
+        payload = {"keys": keys} | ({"account": account} if account else {})
+        return self._call("POST", "cost_allocation_tags", payload)
+
     def state(self) -> dict:
         return self._call("GET", "state")
 

@@ -16,7 +16,7 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from . import api
+from . import api, costexplorer
 from .bedrock import HANDLERS, Bedrock, Context, Settings, request_id
 
 _SCOPE = re.compile(r"Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
@@ -27,6 +27,10 @@ _THROTTLE_CODE = {"s3": ("SlowDown", 503), "iam": ("Throttling", 400), "sts": ("
 _RUNTIME_PATHS = ("/model/", "/guardrail/", "/async-invoke")
 # The CloudWatch Logs reads that see invocation records (log_delivery_reads counts them).
 _LOG_READS = ("FilterLogEvents", "GetLogEvents")
+# awsJson operations this package answers in front of moto, by signing name
+JSON_HANDLERS = {"ce": costexplorer.HANDLERS}
+# The account moto gives every access key; the control API's default
+DEFAULT_ACCOUNT = "123456789012"
 
 
 @dataclass
@@ -52,6 +56,7 @@ class Application:
         self.settings = Settings()
         self.faults = Faults()
         self.bedrock = Bedrock(self.settings)
+        self.cost_explorer = costexplorer.CostExplorer()
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.calls: list[dict] = []
         self.lock = threading.Lock()
@@ -60,6 +65,7 @@ class Application:
     def reset(self) -> None:
         moto_api_backend.reset()
         self.bedrock.reset()
+        self.cost_explorer.reset()
         with self.lock:
             self.settings.__init__()
             self.faults.__init__()
@@ -86,7 +92,11 @@ class Application:
             state = self.bedrock.set_availability(data.pop("aws_region"), data.pop("model_id"), data)
             return 200, state
         if route == "state" and method == "GET":
-            return 200, self.bedrock.snapshot()
+            return 200, self.bedrock.snapshot() | {"cost_allocation_tags": self.cost_explorer.snapshot()}
+        if route == "cost_allocation_tags":
+            if method == "POST":
+                self.cost_explorer.declare_seen(data.get("account", DEFAULT_ACCOUNT), data["keys"])
+            return 200, self.cost_explorer.snapshot()
         if route == "calls":
             with self.lock:
                 if method == "DELETE":
@@ -136,8 +146,12 @@ class Application:
         throttled = self._throttle(service, operation)
         if throttled is not None:
             status, headers, payload = throttled
+            if service == "bedrock-runtime":  # Bedrock counts it as InvocationThrottles (metrics.py)
+                self.bedrock.throttled(get_account_id_from(scope["key"]), scope["region"], api.split_uri(environ)[0])
         elif service in HANDLERS:
             status, headers, payload = self._bedrock(service, environ, body, scope)
+        elif operation in JSON_HANDLERS.get(service, {}):
+            status, headers, payload = self._json(service, operation, body, scope)
         else:
             if service == "logs" and operation in _LOG_READS:
                 self._log_read(scope, body)
@@ -202,6 +216,25 @@ class Application:
             status, response_headers, payload = api.rest_json_response(operation, output)
             response_headers["x-amzn-RequestId"] = rid
             return status, response_headers, payload
+        except api.ApiError as error:
+            return api.error_response(service, error, rid)
+        except json.JSONDecodeError:
+            return api.error_response(
+                service, api.ApiError("SerializationException", "The body is not valid JSON", 400), rid
+            )
+
+    def _json(self, service: str, operation_name: str, body: bytes, scope):
+        """An awsJson call this package answers: input read and checked against botocore's model, as for REST."""
+        rid = request_id()
+        operation = api.service_model(service).operation_model(operation_name)
+        try:
+            params = api.json_input(operation, body)
+            api.check_input(operation, params)
+            handler = JSON_HANDLERS[service][operation_name]
+            output = handler(self.cost_explorer, get_account_id_from(scope["key"]), params)
+            status, headers, payload = api.json_response(service, output)
+            headers["x-amzn-RequestId"] = rid
+            return status, headers, payload
         except api.ApiError as error:
             return api.error_response(service, error, rid)
         except json.JSONDecodeError:
