@@ -110,6 +110,8 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - librechat.bedrock.attributes
+  - librechat.bedrock.attributes.full
 notes:
   - Tags are given as a dictionary. With O(purge_tags=true) (the default) tags not in O(tags) are removed; leave
     O(tags) unset to leave tags alone.
@@ -120,6 +122,9 @@ notes:
   - The list form plans every entry first (refusals included) and fails before the first write; when AWS fails
     half-way, the failure returns C(changed) and what was done.
   - Supports check mode and diff mode.
+seealso:
+  - module: librechat.bedrock.inference_profile_info
+  - module: librechat.bedrock.model_availability
 requirements:
   - boto3 >= 1.38.43
   - botocore >= 1.38.43

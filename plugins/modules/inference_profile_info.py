@@ -37,8 +37,12 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - librechat.bedrock.attributes
+  - librechat.bedrock.attributes.info_module
 notes:
   - Supports check mode; it changes nothing.
+seealso:
+  - module: librechat.bedrock.inference_profile
 requirements:
   - boto3 >= 1.38.43
   - botocore >= 1.38.43

@@ -105,11 +105,17 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - librechat.bedrock.attributes
+  - librechat.bedrock.attributes.full
 notes:
   - Supports check mode (nothing is written; C(changed) says whether a real run would write) and diff mode
     (the configuration before and after).
   - C(PutModelInvocationLoggingConfiguration) replaces the whole configuration, so a destination left out here
     is removed.
+seealso:
+  - module: librechat.bedrock.invocation_logs_info
+  - module: amazon.aws.cloudwatchlogs_log_group
+  - module: amazon.aws.iam_role
 requirements:
   - boto3 >= 1.38.43
   - botocore >= 1.38.43

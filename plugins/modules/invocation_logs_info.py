@@ -71,9 +71,14 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - librechat.bedrock.attributes
+  - librechat.bedrock.attributes.info_module
 notes:
   - Log delivery lags invocations by a few seconds up to several minutes; use O(wait_for_model_ids) or
     O(wait_for_records) when checking for a request just made.
+seealso:
+  - module: librechat.bedrock.invocation_logging
+  - module: librechat.bedrock.model_invocation
 requirements:
   - boto3 >= 1.38.43
   - botocore >= 1.38.43

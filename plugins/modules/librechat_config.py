@@ -46,6 +46,9 @@ author:
   - librechat.bedrock maintainers (@librechat-bedrock)
 extends_documentation_fragment:
   - librechat.bedrock.librechat_files
+  - librechat.bedrock.attributes
+  - librechat.bedrock.attributes.action
+  - librechat.bedrock.attributes.full
 options:
   bedrock:
     description: The keys to set in C(endpoints.bedrock), such as C(models), C(inferenceProfiles),
@@ -115,6 +118,10 @@ options:
 notes:
   - Supports check mode (nothing is written; C(changed) predicts a real run) and diff mode (C(librechat.yaml) as
     text, C(.env) with every value masked except those of O(env_shown)).
+seealso:
+  - module: librechat.bedrock.librechat_config_info
+requirements:
+  - PyYAML >= 6.0 on the controller, where the action plugin reads and writes the files
 """
 
 EXAMPLES = r"""

@@ -19,6 +19,9 @@ author:
   - librechat.bedrock maintainers (@librechat-bedrock)
 extends_documentation_fragment:
   - librechat.bedrock.librechat_files
+  - librechat.bedrock.attributes
+  - librechat.bedrock.attributes.action
+  - librechat.bedrock.attributes.info_module
 options:
   region:
     description: The region every profile ARN should be in (C(librechat_bedrock_region)).
@@ -27,6 +30,10 @@ options:
     description: The LibreChat release that reads the files (V(v0.8.6)); empty assumes the current one. Before
       v0.8.6, C(${VAR}) in C(guardrailConfig) is reported as sent literally.
     type: str
+seealso:
+  - module: librechat.bedrock.librechat_config
+requirements:
+  - PyYAML >= 6.0 on the controller, where the action plugin reads and writes the files
 """
 
 EXAMPLES = r"""

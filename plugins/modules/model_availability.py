@@ -102,6 +102,16 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - librechat.bedrock.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Nothing is accepted or submitted; C(changed) says whether a real run would.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
 notes:
   - Supports check mode; it never accepts an agreement or submits the form then, and reports whether it would.
   - The identity needs C(bedrock:GetFoundationModelAvailability), C(bedrock:GetInferenceProfile) and

@@ -42,6 +42,19 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - librechat.bedrock.attributes
+  - librechat.bedrock.attributes.info_module
+attributes:
+  check_mode:
+    support: partial
+    details:
+      - No request is sent; every target is reported as skipped.
+  idempotent:
+    details:
+      - This action does not modify state; each run sends (and is billed for) its requests again.
+seealso:
+  - module: librechat.bedrock.inference_profile_info
+  - module: librechat.bedrock.invocation_logs_info
 requirements:
   - boto3 >= 1.38.43
   - botocore >= 1.38.43

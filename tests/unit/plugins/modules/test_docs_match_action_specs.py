@@ -17,12 +17,14 @@ def documented(name: str) -> dict:
     docs = yaml.safe_load(module.DOCUMENTATION)
     options = {}
     for fragment in docs.get("extends_documentation_fragment") or []:
-        namespace, collection, fragment_name = fragment.split(".")
+        # namespace.collection.fragment[.variant]: a variant names another attribute of the fragment class
+        namespace, collection, fragment_name, *variant = fragment.split(".")
         assert (namespace, collection) == ("librechat", "bedrock"), fragment
         plugin = importlib.import_module(
             f"ansible_collections.librechat.bedrock.plugins.doc_fragments.{fragment_name}"
         ).ModuleDocFragment
-        options.update(yaml.safe_load(plugin.DOCUMENTATION)["options"])
+        text = getattr(plugin, variant[0].upper() if variant else "DOCUMENTATION")
+        options.update(yaml.safe_load(text)["options"])
     options.update(docs["options"])
     return options
 
