@@ -4,10 +4,13 @@
 2. Run `playbooks/site.yml` (librechat.bedrock.site) with `examples/demo/inventory.yml`: profiles, logging,
    and this machine as the LibreChat host, its LibreChat directory under `.work/demo/librechat/` (a starter
    librechat.yaml and .env are put there the first time).
-3. Send one Converse request through each profile LibreChat now maps, as LibreChat would, so the invocation
-   logs have something to show; then run `playbooks/verify.yml`, which prints the checklist table.
+3. Send a few requests through each profile LibreChat now maps, as LibreChat would (Converse, and ConverseStream
+   as a streaming chat does), so the invocation logs and the CloudWatch metrics have something to show.
 4. Run `site` again and check that it changed nothing and made no AWS write.
-5. Print where the files are; stop the emulator.
+5. Run `playbooks/verify.yml`, which prints the checklist table, then `playbooks/usage.yml`, which prints the
+   usage table per profile and the totals per tag value and writes them to `.work/demo/usage.json` and
+   `usage.csv`; check that its calls and tokens are the ones step 3 sent.
+6. Print where the files are; stop the emulator.
 
 Each `make demo` starts a fresh emulator, so its AWS resources are created anew; the emulator hands out the
 same profile ARNs for the same requests, so a second `make demo` leaves LibreChat's files as they are.
@@ -15,6 +18,7 @@ same profile ARNs for the same requests, so a second `make demo` leaves LibreCha
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -26,6 +30,12 @@ from devtools import ROOT, CommandFailed, emulator, emulator_env, run
 from emulator.control import Control
 
 DEMO_DIR = ROOT / ".work" / "demo" / "librechat"
+USAGE_JSON = ROOT / ".work" / "demo" / "usage.json"
+USAGE_CSV = ROOT / ".work" / "demo" / "usage.csv"
+# What step 3 sends through each profile: Converse requests, then ConverseStream ones
+CONVERSE_PER_PROFILE = 2
+STREAM_PER_PROFILE = 1
+PROMPTS = ("Hello from the demo", "What can you do for our team today?", "Summarise our last chat in one line")
 INVENTORY = ROOT / "examples" / "demo" / "inventory.yml"
 PLAYBOOKS = ROOT / "playbooks"
 STARTER_YAML = """\
@@ -98,8 +108,15 @@ def read_env(path: Path) -> dict[str, str]:
     return values
 
 
-def invoke_profiles(env: dict[str, str], directory: Path = DEMO_DIR) -> list[tuple[str, str]]:
-    """One Converse request per profile ARN in .env, as LibreChat sends them; (ARN, answer) pairs."""
+def profile_arns(directory: Path = DEMO_DIR) -> list[str]:
+    """The application profile ARNs in .env: what LibreChat sends Bedrock."""
+    return [v for v in read_env(directory / ".env").values() if ":application-inference-profile/" in v]
+
+
+def send_requests(env: dict[str, str], directory: Path = DEMO_DIR) -> dict[str, dict[str, int]]:
+    """A few requests through each profile ARN in .env, as LibreChat sends them: CONVERSE_PER_PROFILE Converse
+    and STREAM_PER_PROFILE ConverseStream requests. What Bedrock answered, per ARN: {calls, input_tokens,
+    output_tokens, answer}."""
     runtime = boto3.session.Session().client(
         "bedrock-runtime",
         endpoint_url=env["AWS_ENDPOINT_URL"],
@@ -107,14 +124,51 @@ def invoke_profiles(env: dict[str, str], directory: Path = DEMO_DIR) -> list[tup
         aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
     )
-    answers = []
-    for value in read_env(directory / ".env").values():
-        if ":application-inference-profile/" in value:
-            response = runtime.converse(
-                modelId=value, messages=[{"role": "user", "content": [{"text": "Hello from the demo"}]}]
-            )
-            answers.append((value, response["output"]["message"]["content"][0]["text"]))
-    return answers
+    sent = {}
+    for arn in profile_arns(directory):
+        tally = {"calls": 0, "input_tokens": 0, "output_tokens": 0, "answer": ""}
+        for index in range(CONVERSE_PER_PROFILE + STREAM_PER_PROFILE):
+            messages = [{"role": "user", "content": [{"text": PROMPTS[index % len(PROMPTS)]}]}]
+            if index < CONVERSE_PER_PROFILE:
+                response = runtime.converse(modelId=arn, messages=messages)
+                usage = response["usage"]
+                tally["answer"] = response["output"]["message"]["content"][0]["text"]
+            else:
+                events = list(runtime.converse_stream(modelId=arn, messages=messages)["stream"])
+                usage = next(e["metadata"]["usage"] for e in events if "metadata" in e)
+            tally["calls"] += 1
+            tally["input_tokens"] += usage["inputTokens"]
+            tally["output_tokens"] += usage["outputTokens"]
+        sent[arn] = tally
+    return sent
+
+
+def invoke_profiles(env: dict[str, str], directory: Path = DEMO_DIR) -> list[tuple[str, str]]:
+    """send_requests' (ARN, last Converse answer) pairs."""
+    return [(arn, tally["answer"]) for arn, tally in send_requests(env, directory).items()]
+
+
+def usage_mismatches(report: dict, sent: dict[str, dict[str, int]]) -> list[str]:
+    """Where the usage report's calls and tokens differ from what was sent, one sentence each."""
+    read = {p["arn"]: p["usage"] for p in report["profiles"]}
+    problems = []
+    for arn, tally in sent.items():
+        found = read.get(arn)
+        if found is None:
+            problems.append(f"{arn}: not in the usage report")
+            continue
+        for key, sent_key in (
+            ("invocations", "calls"),
+            ("input_tokens", "input_tokens"),
+            ("output_tokens", "output_tokens"),
+        ):
+            if found[key] != tally[sent_key]:
+                problems.append(f"{arn}: {key} {found[key]}, sent {tally[sent_key]}")
+    return problems
+
+
+def usage_args(json_path: Path = USAGE_JSON, csv_path: Path = USAGE_CSV) -> list[str]:
+    return ["-e", f"usage_report_json_path={json_path}", "-e", f"usage_report_csv_path={csv_path}"]
 
 
 def main() -> int:
@@ -125,11 +179,14 @@ def main() -> int:
         try:
             print("\n== site: profiles, logging, LibreChat's files, verify", flush=True)
             playbook("site", env)
-            print("\n== one request through each profile, as LibreChat sends it", flush=True)
-            for arn, answer in invoke_profiles(env):
-                print(f"  {arn}: {answer}", flush=True)
-            print("\n== verify: the guide's checklist, with the invocation logs", flush=True)
-            playbook("verify", env)
+            print("\n== a few requests through each profile, as LibreChat sends them", flush=True)
+            sent = send_requests(env)
+            for arn, tally in sent.items():
+                print(
+                    f"  {arn}: {tally['calls']} calls, {tally['input_tokens']} tokens in, "
+                    f"{tally['output_tokens']} out: {tally['answer']}",
+                    flush=True,
+                )
             print("\n== site again: nothing to change", flush=True)
             control.clear_calls()
             output = playbook("site", env, capture=True)
@@ -139,10 +196,22 @@ def main() -> int:
             if writes or any(changed.values()):
                 print("demo failed: the second run changed something", file=sys.stderr)
                 return 1
+            print("\n== verify: the guide's checklist, with the invocation logs", flush=True)
+            playbook("verify", env)
+            print("\n== usage: calls, tokens, throttles, errors and latency per profile, from CloudWatch", flush=True)
+            playbook("usage", env, *usage_args())
+            problems = usage_mismatches(json.loads(USAGE_JSON.read_text()), sent)
+            if problems:
+                print(
+                    f"demo failed: the usage report differs from what was sent: {'; '.join(problems)}", file=sys.stderr
+                )
+                return 1
+            print(f"  the usage report matches what was sent: {len(sent)} profiles", flush=True)
         except CommandFailed as error:
             print(f"demo failed: {error}", file=sys.stderr)
             return 1
     print(f"\nLibreChat's files: {DEMO_DIR / 'librechat.yaml'} and {DEMO_DIR / '.env'} (backups beside them)")
+    print(f"The usage report: {USAGE_JSON} and {USAGE_CSV}")
     return 0
 
 

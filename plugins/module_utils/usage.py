@@ -16,11 +16,15 @@ import datetime
 import math
 import re
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import BedrockErrorHandler, parse_profile_arn
+from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
+    MANAGED_TAG_KEY,
+    MANAGED_TAG_VALUE,
+    BedrockErrorHandler,
+    parse_profile_arn,
+)
 
-# The tag the collection marks its profiles with: plugin_utils/models.py's MANAGED_TAG_KEY and MANAGED_TAG_VALUE
-# (controller-side code a module cannot import; tests/unit/plugins/module_utils/test_usage.py keeps them equal).
-MANAGED_TAGS = {"ManagedBy": "librechat.bedrock"}
+# The profiles a report covers when told nothing: the ones the collection made.
+MANAGED_TAGS = {MANAGED_TAG_KEY: MANAGED_TAG_VALUE}
 NAMESPACE = "AWS/Bedrock"
 DIMENSION = "ModelId"
 # The option's names, CloudWatch's metric names, and the key of each in the returned usage.
@@ -241,7 +245,7 @@ def usage_of(t_index, target, metrics, values):
             samples = stat(best, metric, "SampleCount")
             sums = {"latency_sum": stat(best, metric, "Sum"), "latency_samples": samples}
             if samples:
-                usage["latency_ms_average"] = round(sums["latency_sum"] / samples, 2)
+                usage["latency_ms_average"] = _number(round(sums["latency_sum"] / samples, 2))
                 usage["latency_ms_maximum"] = _number(stat(best, metric, "Maximum"))
         else:
             usage[key] = _number(max((stat(f, metric, "Sum") for f in forms), default=0.0))
@@ -263,7 +267,7 @@ def total(usages):
         if usage.get("latency_ms_maximum") is not None:
             result["latency_ms_maximum"] = max(result["latency_ms_maximum"] or 0, usage["latency_ms_maximum"])
     if samples:
-        result["latency_ms_average"] = round(latency_sum / samples, 2)
+        result["latency_ms_average"] = _number(round(latency_sum / samples, 2))
     return result
 
 

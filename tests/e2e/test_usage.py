@@ -1,0 +1,110 @@
+"""End to end: the demo's usage path (site, a few Converse and ConverseStream requests per profile, then the
+usage playbook) against the local AWS emulator. Asserts that the usage report's calls and tokens per profile are
+the ones the requests answered, in the printed tables, the JSON and the CSV; that the report took one
+GetMetricData call and no AWS write; and that check mode reads the same figures."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import demo  # noqa: E402
+from devtools import CommandFailed, emulator_env  # noqa: E402
+
+from emulator.control import Control  # noqa: E402
+
+PROFILES = 3  # the demo inventory's models with a profile
+
+
+@pytest.fixture
+def sent(tmp_path):
+    """The demo's site run and requests; what Bedrock answered per profile ARN."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        pytest.fail("AWS_ENDPOINT_URL is not set: run this through scripts/test.py e2e, which starts the emulator")
+    control = Control(endpoint)
+    control.reset()
+    directory = tmp_path / "librechat"
+    demo.prepare(directory)
+    env = emulator_env(endpoint) | {"LIBRECHAT_DEMO_DIR": str(directory), "ANSIBLE_NOCOLOR": "1"}
+    demo.playbook("site", env, "--skip-tags", "verify", echo=False, capture=True)
+    tally = demo.send_requests(env, directory)
+    return control, env, tally
+
+
+def test_the_usage_report_shows_the_calls_and_tokens_the_demo_sent(sent, tmp_path):
+    control, env, tally = sent
+    assert len(tally) == PROFILES
+    per_profile = demo.CONVERSE_PER_PROFILE + demo.STREAM_PER_PROFILE
+    assert {t["calls"] for t in tally.values()} == {per_profile}
+
+    json_path, csv_path = tmp_path / "out" / "usage.json", tmp_path / "out" / "usage.csv"
+    control.clear_calls()
+    output = demo.playbook("usage", env, *demo.usage_args(json_path, csv_path), capture=True, echo=False)
+    calls = control.calls()
+    assert calls["writes"] == 0
+    assert [c["operation"] for c in calls["calls"]].count("GetMetricData") == 1
+
+    report = json.loads(json_path.read_text())
+    assert demo.usage_mismatches(report, tally) == []
+    by_arn = {p["arn"]: p for p in report["profiles"]}
+    assert set(by_arn) == set(tally)
+    for arn, sent_tally in tally.items():
+        usage = by_arn[arn]["usage"]
+        assert usage["invocations"] == sent_tally["calls"] == per_profile
+        assert usage["input_tokens"] == sent_tally["input_tokens"]
+        assert usage["output_tokens"] == sent_tally["output_tokens"]
+        assert usage["throttles"] == usage["client_errors"] == usage["server_errors"] == 0
+        # the printed table of the profile carries the same figures
+        table = f'"profile         {by_arn[arn]["name"]}"'
+        assert table in output
+        block = output.split(table, 1)[1].split("]", 1)[0]
+        assert f'"calls           {sent_tally["calls"]}"' in block
+        assert f'"tokens in       {sent_tally["input_tokens"]}"' in block
+        assert f'"tokens out      {sent_tally["output_tokens"]}"' in block
+    total_calls = sum(t["calls"] for t in tally.values())
+    assert report["totals"]["invocations"] == total_calls
+    assert report["totals"]["input_tokens"] == sum(t["input_tokens"] for t in tally.values())
+    assert report["totals_by_tag"]["Application"]["LibreChat"]["invocations"] == total_calls
+    assert "ManagedBy" not in output.split("Show the totals", 1)[1]
+
+    with csv_path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["profile"] for r in rows][-1] == "all profiles"
+    for row in rows[:-1]:
+        assert int(row["invocations"]) == tally[row["arn"]]["calls"]
+        assert int(row["input_tokens"]) == tally[row["arn"]]["input_tokens"]
+        assert int(row["output_tokens"]) == tally[row["arn"]]["output_tokens"]
+    assert int(rows[-1]["invocations"]) == total_calls
+
+
+def test_check_mode_reads_the_same_figures_and_writes_no_file(sent, tmp_path):
+    control, env, tally = sent
+    json_path = tmp_path / "check" / "usage.json"
+    demo.playbook("usage", env, *demo.usage_args(tmp_path / "real.json", tmp_path / "real.csv"), capture=True)
+    control.clear_calls()
+    output = demo.playbook(
+        "usage", env, "--check", "-e", f"usage_report_json_path={json_path}", capture=True, echo=False
+    )
+    assert control.calls()["writes"] == 0
+    assert not json_path.exists()
+    real = json.loads((tmp_path / "real.json").read_text())
+    for profile in real["profiles"]:
+        assert f'"calls           {profile["usage"]["invocations"]}"' in output
+    assert demo.usage_mismatches(real, tally) == []
+
+
+def test_bad_input_fails_before_any_aws_call(sent):
+    control, env, _tally = sent
+    control.clear_calls()
+    with pytest.raises(CommandFailed):
+        demo.playbook("usage", env, "-e", "usage_window=24", capture=True, echo=False)
+    assert control.calls()["count"] == 0
