@@ -55,7 +55,7 @@ def sums(client, dimension: str, names=metrics.METRICS, stat: str = "Sum") -> di
 def test_converse_through_a_profile_publishes_its_runtime_metrics(client):
     arn = profile(client)
     runtime = client("bedrock-runtime")
-    answers = [runtime.converse(modelId=arn, messages=MESSAGES) for _ in range(3)]
+    answers = [runtime.converse(modelId=arn, messages=MESSAGES) for _request in range(3)]
     usage = [a["usage"] for a in answers]
     figures = sums(client, arn.rsplit("/", 1)[1])
     assert figures["Invocations"] == 3
@@ -144,7 +144,7 @@ def test_throttled_requests_count_only_as_throttles(client, control):
     control.config(throttle_every=2, throttle_services=["bedrock-runtime"])
     runtime = client("bedrock-runtime")
     outcomes = []
-    for _ in range(4):
+    for _request in range(4):
         try:
             runtime.converse(modelId=arn, messages=MESSAGES)
             outcomes.append("ok")

@@ -11,7 +11,7 @@ import boto3
 def main(region, target, count):
     runtime = boto3.client("bedrock-runtime", region_name=region)
     totals = {"answers": 0, "input_tokens": 0, "output_tokens": 0, "latency_ms": 0}
-    for _ in range(count):
+    for _request in range(count):
         answer = runtime.converse_stream(
             modelId=target,
             messages=[{"role": "user", "content": [{"text": "Reply with the single word OK."}]}],
