@@ -7,9 +7,9 @@ once: antsibull-docs takes a collection's extra docs only as RST, so each build 
 lists them.
 
 Every step treats a warning as an error: `antsibull-docs lint-collection-docs --plugin-docs`, `antsibull-docs
-collection --fail-on-error`, `sphinx-build -W`. Then the index, a module, a role and a filter page are opened in
-headless Chromium and screenshotted; a page that is missing, shows docutils' problematic or system-message markup,
-or renders blank fails.
+collection --fail-on-error`, `sphinx-build -W`. Then the index, a module, a role, a filter and a guide page are
+opened in headless Chromium and screenshotted; a page that is missing, shows docutils' problematic or
+system-message markup, or renders blank fails.
 
     python scripts/docs_site.py                 build into .cache/docs-site/ and check (make docs)
     python scripts/docs_site.py --dest DIR      build into DIR
@@ -42,10 +42,12 @@ PAGES = {
     "guide": "docsite/architecture.html",
 }
 # What docutils puts into a page for markup it could not resolve or parse.
-ERROR_MARKUP = ('class="problematic"', 'class="system-message"', "Error: Cannot find")
+ERROR_MARKUP = ('class="problematic"', 'class="system-message"')
 # Copied into the temporary collection: what ansible-doc and antsibull-docs read.
 COLLECTION_CONTENT = ("galaxy.yml", "meta", "plugins", "roles", "docs", "changelogs", "README.md", "COPYING")
 CONF_PY = """\
+import sys
+
 project = "librechat.bedrock"
 copyright = "the librechat.bedrock authors"
 title = html_short_title = "librechat.bedrock"
@@ -58,36 +60,13 @@ html_use_smartypants = True
 html_use_modindex = False
 html_use_index = False
 html_copy_source = False
+html_theme_options = {theme_options!r}
 default_role = "any"
 nitpicky = True
 
-# Labels of the Ansible docsite and other collections the pages refer to, resolved to docs.ansible.com without
-# downloading its intersphinx inventory (the build runs offline); any other unknown label stays an error.
-ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/latest/"
-ANSIBLE_LABELS = {
-    "common_return_values": "reference_appendices/common_return_values.html",
-    "ansible_configuration_settings": "reference_appendices/config.html",
-    "action_plugins": "plugins/action.html",
-}
-
-
-def _ansible_reference(app, env, node, contnode):
-    from docutils import nodes
-
-    target = node.get("reftarget", "")
-    page = ANSIBLE_LABELS.get(target)
-    parts = target.split(".")
-    if page is None and target.startswith("ansible_collections.") and len(parts) == 4:
-        page = f"collections/{parts[1]}/{parts[2]}/{parts[3]}.html"
-    if page is None:
-        return None
-    reference = nodes.reference("", "", internal=False, refuri=ANSIBLE_DOCS + page)
-    reference += contnode
-    return reference
-
-
-def setup(app):
-    app.connect("missing-reference", _ansible_reference)
+# References to the Ansible docsite and other collections: docs_site.resolve_elsewhere.
+sys.path.insert(0, {scripts!r})
+from docs_site import sphinx_setup as setup  # noqa: E402
 """
 # pandoc: an inline HTML tag in a guide (`## <model> is AVAILABLE`) is text, not markup to drop.
 RAW_HTML_AS_TEXT = """\
@@ -98,6 +77,45 @@ end
 WINDOW = (1280, 1600)
 # A page with text on it varies far more than this; an empty or all-white render does not.
 MIN_PIXEL_STDDEV = 8.0
+# Labels of the Ansible docsite the pages refer to (the amazon.aws fragments' return values, the config page).
+ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/latest/"
+ANSIBLE_LABELS = {
+    "common_return_values": "reference_appendices/common_return_values.html",
+    "ansible_configuration_settings": "reference_appendices/config.html",
+    "action_plugins": "plugins/action.html",
+}
+
+
+def resolve_elsewhere(app, env, node, contnode):
+    """Sphinx `missing-reference`: a label of the Ansible docsite or of another collection's plugin becomes a
+    link to docs.ansible.com, without downloading its intersphinx inventory (the build runs offline). Any other
+    unknown label, and every label of this collection (all its pages are on the site), stays an error."""
+    from docutils import nodes
+
+    target = node.get("reftarget", "")
+    page = ANSIBLE_LABELS.get(target)
+    parts = target.split(".")
+    own = parts[1:3] == COLLECTION.split(".")
+    if page is None and target.startswith("ansible_collections.") and len(parts) == 4 and not own:
+        page = f"collections/{parts[1]}/{parts[2]}/{parts[3]}.html"
+    if page is None:
+        return None
+    reference = nodes.reference("", "", internal=False, refuri=ANSIBLE_DOCS + page)
+    reference += contnode
+    return reference
+
+
+def theme_options() -> dict:
+    """The top bar links to the collection's repository and issues (galaxy.yml), not the theme's defaults."""
+    import yaml
+
+    galaxy = yaml.safe_load((ROOT / "galaxy.yml").read_text())
+    links = {"Repository": galaxy.get("repository"), "Issues": galaxy.get("issues")}
+    return {"topbar_links": {name: url for name, url in links.items() if url}, "show_rtd_ethical_ads": False}
+
+
+def sphinx_setup(app):
+    app.connect("missing-reference", resolve_elsewhere)
 
 
 def collection_copy(base: Path) -> Path:
@@ -139,7 +157,8 @@ def add_guides(tree: Path, work: Path) -> None:
 
 
 def lint(tree: Path, env: dict[str, str]) -> None:
-    """antsibull-docs lint-collection-docs prints its findings and still exits 0 on some: any output fails."""
+    """antsibull-docs lint-collection-docs over the collection and its plugins: any finding it prints fails,
+    whatever its exit code."""
     cmd = [
         "antsibull-docs",
         "lint-collection-docs",
@@ -183,7 +202,9 @@ def build(dest: Path) -> Path:
             ],
             env=env,
         )
-        (work / "conf.py").write_text(CONF_PY)
+        (work / "conf.py").write_text(
+            CONF_PY.format(scripts=str(Path(__file__).resolve().parent), theme_options=theme_options())
+        )
         if html.exists():
             shutil.rmtree(html)
         run(["sphinx-build", "-b", "html", "-W", "--keep-going", "-q", "-c", work, source, html], env=env)

@@ -57,3 +57,26 @@ def test_a_missing_page_and_error_markup_are_reported(tmp_path):
     problems = docs_site.page_problems(tmp_path)
     assert "index page index.html shows 'class=\"problematic\"'" in problems
     assert f"module page {docs_site.PAGES['module']} is missing" in problems
+
+
+@pytest.mark.parametrize(
+    ("target", "uri"),
+    [
+        (
+            "ansible_collections.amazon.aws.iam_role_module",
+            "https://docs.ansible.com/projects/ansible/latest/collections/amazon/aws/iam_role_module.html",
+        ),
+        (
+            "common_return_values",
+            "https://docs.ansible.com/projects/ansible/latest/reference_appendices/common_return_values.html",
+        ),
+        # A page of this collection is on the site or missing: never sent elsewhere.
+        ("ansible_collections.librechat.bedrock.no_such_module", None),
+        ("no_such_label", None),
+    ],
+)
+def test_only_labels_of_other_sites_resolve_outside(target, uri):
+    from docutils import nodes
+
+    resolved = docs_site.resolve_elsewhere(None, None, {"reftarget": target}, nodes.Text("text"))
+    assert (resolved["refuri"] if resolved is not None else None) == uri
