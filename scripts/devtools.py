@@ -4,14 +4,84 @@ command, and the local AWS emulator's lifecycle."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache"
 VENV_BIN = ROOT / ".venv" / "bin"
-COLLECTIONS = ROOT / ".cache" / "collections"
+COLLECTIONS = CACHE / "collections"
+# Ansible's own state (tmp, galaxy cache, the collections path molecule and ansible-lint install into) stays in
+# the checkout: every tool runs with ANSIBLE_HOME here, never ~/.ansible.
+ANSIBLE_HOME = CACHE / "ansible"
+# HOME of every tool the scripts run. What no setting moves otherwise stays in the checkout with it: ansible-test's
+# sanity venvs, get-pip script and SSH key under a hard-coded ~/.ansible/test
+# (ansible_test/_internal/commands/sanity/__init__.py, _util/target/setup/requirements.py), the remote_tmp
+# `~/.ansible/tmp` that tasks on localhost use (a shell plugin option ANSIBLE_HOME does not change), molecule's
+# ~/.cache/molecule, pip's cache.
+TEST_HOME = CACHE / "home"
+# galaxy-importer, run by the package stage on the built tarball, in a venv of its own (scripts/bootstrap.py).
+GALAXY_IMPORTER_VENV = CACHE / "galaxy-importer" / "venv"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the version matrix: an ansible-core release on a Python it supports, with an amazon.aws
+    release taken from an `ansible` community wheel (Galaxy is optional; PyPI always answers)."""
+
+    name: str
+    python: str  # MAJOR.MINOR
+    ansible_core: str
+    amazon_aws: str
+    ansible_wheel: str  # the `ansible` release on PyPI whose wheel carries that amazon.aws
+    requirements: str | None  # None: the main toolchain (.venv from requirements-dev.txt)
+    constraints: str
+
+    @property
+    def bin(self) -> Path:
+        return VENV_BIN if self.requirements is None else CACHE / "matrix" / self.name / "venv" / "bin"
+
+    @property
+    def collections(self) -> Path:
+        return COLLECTIONS if self.requirements is None else CACHE / "matrix" / self.name / "collections"
+
+    @property
+    def python_path(self) -> Path:
+        return self.bin / "python"
+
+    @property
+    def label(self) -> str:
+        return f"ansible-core {self.ansible_core}, Python {self.python}, amazon.aws {self.amazon_aws}"
+
+
+# The declared range's ends (meta/runtime.yml requires_ansible, galaxy.yml's amazon.aws range): the newest is the
+# main toolchain every stage runs; `matrix` (scripts/test.py) adds the oldest's sanity, unit and integration.
+# amazon.aws 10.0.0 ships in no `ansible` wheel; 10.1.1 (ansible 12.0.0) is the oldest PyPI carries.
+# The newest cell's Python is the one .venv was made with (scripts/find-python.sh: 3.12 or 3.13); bootstrap runs
+# with that same interpreter.
+NEWEST = Cell(
+    "newest",
+    f"{sys.version_info.major}.{sys.version_info.minor}",
+    "2.20.10",
+    "10.3.2",
+    "ansible==13.8.0",
+    None,
+    "tests/constraints.txt",
+)
+OLDEST = Cell(
+    "oldest",
+    "3.11",
+    "2.17.14",
+    "10.1.1",
+    "ansible==12.0.0",
+    "tests/requirements-oldest.txt",
+    "tests/constraints-oldest.txt",
+)
+MATRIX = (OLDEST, NEWEST)
 # Dummy credentials: the emulator accepts any, and they keep boto3 away from a real account.
 EMULATOR_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -25,14 +95,52 @@ class CommandFailed(Exception):
     """A command failed; the message says which."""
 
 
-def base_env() -> dict[str, str]:
-    """The environment every tool runs in: the venv first on PATH, the bootstrapped collections, no AWS profile.
-    No ANSIBLE_ROLES_PATH: roles are reached by FQCN, and a roles path would shadow integration targets
-    that share a role's name."""
+# The molecule scenario that boots a LibreChat host with systemd-nspawn (scripts/nspawn_host.py).
+NSPAWN_SCENARIO = "librechat_config/systemd"
+NSPAWN_TOOLS = {"debootstrap": "debootstrap", "systemd-nspawn": "systemd-container", "ssh": "openssh-client"}
+
+
+def on_ci() -> bool:
+    """CI runs everything: there a missing prerequisite fails instead of skipping (.ci/run sets CI)."""
+    return bool(os.environ.get("CI"))
+
+
+def nspawn_missing() -> str | None:
+    """What the systemd-nspawn scenario lacks on this machine, in one line with the fix, or None."""
+    if os.geteuid() != 0:
+        return f"{NSPAWN_SCENARIO} needs root to boot a host with systemd-nspawn: run it as root (sudo make test)"
+    tools = [tool for tool in NSPAWN_TOOLS if not shutil.which(tool)]
+    if tools:
+        packages = " ".join(sorted({NSPAWN_TOOLS[tool] for tool in tools}))
+        return f"{NSPAWN_SCENARIO} needs {', '.join(tools)}: apt-get install {packages} (make setup does, as root)"
+    return None
+
+
+def node_missing() -> str | None:
+    """What the LibreChat schema checks (tests/librechat_schema) lack on this machine, in one line, or None."""
+    if not shutil.which("node") or not shutil.which("npm"):
+        return "Node.js and npm are missing for the LibreChat schema checks: install them (apt-get install nodejs npm)"
+    if not (ROOT / "tests" / "librechat_schema" / "node_modules" / "librechat-data-provider").is_dir():
+        return "tests/librechat_schema/node_modules is missing for the LibreChat schema checks: run make setup"
+    return None
+
+
+def base_env(cell: Cell = NEWEST) -> dict[str, str]:
+    """The environment every tool runs in: the cell's venv first on PATH, its collections, ANSIBLE_HOME and HOME in
+    the checkout, no AWS profile. No ANSIBLE_ROLES_PATH: roles are reached by FQCN, and a roles path would shadow
+    integration targets that share a role's name."""
     env = dict(os.environ)
-    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["ANSIBLE_COLLECTIONS_PATH"] = str(COLLECTIONS)
-    env["PYTHONPATH"] = os.pathsep.join([str(COLLECTIONS), str(ROOT / "tests")])
+    env["PATH"] = f"{cell.bin}{os.pathsep}{env.get('PATH', '')}"
+    env["ANSIBLE_COLLECTIONS_PATH"] = str(cell.collections)
+    env["ANSIBLE_HOME"] = str(ANSIBLE_HOME)
+    # The user's own settings still apply under the moved HOME: pip's index and certificates (pip.conf under
+    # XDG_CONFIG_HOME, or the legacy ~/.pip/pip.conf).
+    home = Path(os.environ.get("HOME") or Path.home())
+    env.setdefault("XDG_CONFIG_HOME", str(home / ".config"))
+    if (home / ".pip" / "pip.conf").is_file():
+        env.setdefault("PIP_CONFIG_FILE", str(home / ".pip" / "pip.conf"))
+    env["HOME"] = str(TEST_HOME)
+    env["PYTHONPATH"] = os.pathsep.join([str(cell.collections), str(ROOT / "tests")])
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env.pop("AWS_PROFILE", None)
     return env
