@@ -126,7 +126,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorH
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import retry_decorator
+from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import bedrock_client
 
 # Cost Explorer's one endpoint is ce.us-east-1.amazonaws.com (AWS Cost Management user guide, "Using the AWS Cost
 # Explorer API"; botocore's endpoint rules resolve every region of the aws partition there).
@@ -237,7 +237,9 @@ def main():
     if errors:
         module.fail_json(msg="; ".join(errors))
 
-    client = module.client("ce", region=CE_REGION, retry_decorator=retry_decorator(["LimitExceededException"]))
+    # Cost Explorer's one endpoint is in us-east-1 (CE_REGION): the client is made for it whatever region is given
+    module.params["region"] = CE_REGION
+    client = bedrock_client(module, "ce")
     try:
         result, failures = reconcile(client, keys, status, module.check_mode)
     except AnsibleAWSError as e:

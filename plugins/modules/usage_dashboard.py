@@ -157,7 +157,7 @@ validation_messages:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import retry_decorator
+from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import bedrock_client
 from ansible_collections.librechat.bedrock.plugins.module_utils.dashboard import (
     bodies_equal,
     build_body,
@@ -193,10 +193,8 @@ def main():
     profiles, errors = normalize_profiles(params["profiles"] or [])
     if errors:
         module.fail_json(msg="; ".join(errors))
-    if not module.region:
-        module.fail_json(msg="region is required: set region, AWS_REGION or AWS_DEFAULT_REGION")
 
-    client = module.client("cloudwatch", retry_decorator=retry_decorator())
+    client = bedrock_client(module, "cloudwatch")
     messages = []
     try:
         current = get_body(client, name)
