@@ -133,12 +133,15 @@ def base_env(cell: Cell = NEWEST) -> dict[str, str]:
     env["PATH"] = f"{cell.bin}{os.pathsep}{env.get('PATH', '')}"
     env["ANSIBLE_COLLECTIONS_PATH"] = str(cell.collections)
     env["ANSIBLE_HOME"] = str(ANSIBLE_HOME)
-    # The user's own settings still apply under the moved HOME: pip's index and certificates (pip.conf under
-    # XDG_CONFIG_HOME, or the legacy ~/.pip/pip.conf).
+    # The user's pip settings (index, certificates) still apply under the moved HOME. Only that file: with
+    # XDG_CONFIG_HOME left at the user's, other tools (Chromium's profile) would write there.
     home = Path(os.environ.get("HOME") or Path.home())
-    env.setdefault("XDG_CONFIG_HOME", str(home / ".config"))
-    if (home / ".pip" / "pip.conf").is_file():
-        env.setdefault("PIP_CONFIG_FILE", str(home / ".pip" / "pip.conf"))
+    user_config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    pip_conf = next((c for c in (user_config / "pip" / "pip.conf", home / ".pip" / "pip.conf") if c.is_file()), None)
+    if pip_conf:
+        env.setdefault("PIP_CONFIG_FILE", str(pip_conf))
+    env.pop("XDG_CONFIG_HOME", None)
+    env.pop("XDG_CACHE_HOME", None)
     env["HOME"] = str(TEST_HOME)
     env["PYTHONPATH"] = os.pathsep.join([str(cell.collections), str(ROOT / "tests")])
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"

@@ -39,14 +39,19 @@ def test_cells_live_under_cache_and_the_newest_is_the_main_toolchain():
     assert set(stages.stage_matrix.__defaults__[0]) | {devtools.NEWEST} == set(devtools.MATRIX)
 
 
-def test_tools_keep_their_state_in_the_checkout(monkeypatch):
-    monkeypatch.setenv("HOME", "/home/someone")
+def test_tools_keep_their_state_in_the_checkout(monkeypatch, tmp_path):
+    (tmp_path / ".config" / "pip").mkdir(parents=True)
+    (tmp_path / ".config" / "pip" / "pip.conf").write_text("[global]\n")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
     monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("PIP_CONFIG_FILE", raising=False)
     env = devtools.base_env(devtools.OLDEST)
     assert env["ANSIBLE_HOME"] == str(ROOT / ".cache" / "ansible")
     assert env["HOME"] == str(ROOT / ".cache" / "home")
-    # the user's pip settings still apply
-    assert env["XDG_CONFIG_HOME"] == "/home/someone/.config"
+    # nothing points back into the user's home but pip's own settings, which still apply
+    assert "XDG_CACHE_HOME" not in env and "XDG_CONFIG_HOME" not in env
+    assert env["PIP_CONFIG_FILE"] == str(tmp_path / ".config" / "pip" / "pip.conf")
     assert env["PATH"].startswith(f"{devtools.OLDEST.bin}{os.pathsep}")
     assert env["ANSIBLE_COLLECTIONS_PATH"] == str(devtools.OLDEST.collections)
 
