@@ -284,7 +284,12 @@ def report(targets, metrics, values):
     """The module's return values but for the window and the call count: profiles, totals, totals_by_tag."""
     usages = [usage_of(i, t, metrics, values) for i, t in enumerate(targets)]
     profiles = [dict(target, usage=usage) for target, (usage, _sums) in zip(targets, usages)]
-    return {"profiles": profiles, "totals": total(usages), "totals_by_tag": totals_by_tag(targets, usages)}
+    totals = total(usages)
+    # no profile at all: every count read is 0, not unknown
+    for metric in metrics:
+        if metric != "InvocationLatency" and totals[METRICS[metric]] is None:
+            totals[METRICS[metric]] = 0
+    return {"profiles": profiles, "totals": totals, "totals_by_tag": totals_by_tag(targets, usages)}
 
 
 def profile_arn_errors(arns, option="profile_arns"):

@@ -175,6 +175,13 @@ def test_metrics_not_read_are_null():
     assert found["input_tokens"] is None and found["latency_ms_average"] is None
 
 
+def test_no_profile_totals_zero_calls_and_no_latency():
+    totals = usage.report([], ALL, {})["totals"]
+    assert totals["invocations"] == totals["input_tokens"] == totals["throttles"] == 0
+    assert totals["latency_ms_average"] is None and totals["latency_ms_maximum"] is None
+    assert usage.report([], ["Invocations"], {})["totals"]["input_tokens"] is None
+
+
 def test_profile_arns_are_checked():
     errors = usage.profile_arn_errors(["arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/x1", "x"])
     assert errors == [
