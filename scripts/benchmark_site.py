@@ -127,7 +127,7 @@ class Bench:
         }
 
     def median(self, repeat: int, *args) -> dict:
-        runs = [self.run(*args) for _ in range(repeat)]
+        runs = [self.run(*args) for _run in range(repeat)]
         best = dict(runs[0])
         best["seconds"] = statistics.median(r["seconds"] for r in runs)
         best["cpu"] = statistics.median(r["cpu"] for r in runs)
@@ -208,7 +208,7 @@ def report(root: Path, rows: dict[str, dict], host_counts: list[int], forks: int
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timed row (median)")
     parser.add_argument("--repeat-hosts", type=int, default=1, help="runs per many-host row (median)")
