@@ -5,10 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.bootstrap-stamp
 BOOTSTRAP_INPUTS := requirements.txt requirements-dev.txt requirements.yml tests/constraints.txt \
+	tests/requirements-oldest.txt tests/constraints-oldest.txt \
+	tests/requirements-galaxy-importer.txt tests/constraints-galaxy-importer.txt scripts/devtools.py \
 	scripts/bootstrap.sh scripts/bootstrap.py scripts/find-python.sh \
 	$(wildcard tests/librechat_schema/package.json tests/librechat_schema/package-lock.json)
 
-.PHONY: setup test demo emulator benchmark docs lint sanity unit integration molecule e2e package integration-aws clean
+.PHONY: setup test test-matrix demo emulator benchmark docs lint sanity unit integration molecule e2e package integration-aws clean
 
 setup: .cache/.ready
 
@@ -16,9 +18,15 @@ setup: .cache/.ready
 	scripts/bootstrap.sh
 	@touch $@
 
-## Run every test (lint, sanity, unit, integration, molecule, package); CI runs exactly this.
+## Run every test (lint, sanity, unit, integration, matrix, molecule, e2e, package); CI runs exactly this.
+## It writes only inside the checkout (.cache/, .work/): ANSIBLE_HOME and HOME of every tool point into .cache/.
 test: setup
 	$(PY) scripts/test.py
+
+## sanity, unit and integration on every cell of the version matrix (noxfile.py): oldest and newest declared
+## ansible-core and amazon.aws. `make test` covers the same cells (its matrix stage adds the oldest).
+test-matrix: setup
+	$(VENV)/bin/nox -f noxfile.py
 
 ## Run the main job against the local AWS emulator, with no AWS account.
 demo: setup
@@ -34,11 +42,11 @@ benchmark: setup
 	PYTHONPATH=tests $(PY) scripts/benchmark_roles.py
 	PYTHONPATH=tests $(PY) scripts/benchmark_site.py
 
-## Write docs/reference/ from the modules' documentation and the roles' argument specs (lint checks it is current).
+## Build the docs site (antsibull-docs + Sphinx, warnings as errors) into .cache/docs-site/html and screenshot it.
 docs: setup
-	$(PY) scripts/gen_docs.py
+	$(PY) scripts/docs_site.py
 
-lint sanity unit integration molecule e2e package: setup
+lint sanity unit integration matrix molecule e2e package: setup
 	$(PY) scripts/test.py $@
 
 ## The integration targets against a real AWS sandbox account (credential chain, AWS_REGION); never run by CI.

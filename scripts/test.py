@@ -1,6 +1,6 @@
 """Run every test of the collection, in order, stopping at the first failing stage.
 
-Stages: lint, sanity, unit, integration, molecule, package. Each prints one summary line
+Stages: lint, sanity, unit, integration, matrix, molecule, e2e, package. Each prints one summary line
 (`PASS stage  12.3s  detail`); the last line counts the stages that passed and failed.
 Run through `make test` (which bootstraps .venv first) or `.venv/bin/python scripts/test.py [STAGE ...]`.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -26,11 +27,25 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
-from devtools import COLLECTIONS, EMULATOR_ENV, ROOT, base_env, emulator, emulator_env, run
+from devtools import (
+    EMULATOR_ENV,
+    GALAXY_IMPORTER_VENV,
+    MATRIX,
+    NEWEST,
+    NSPAWN_SCENARIO,
+    ROOT,
+    Cell,
+    base_env,
+    emulator,
+    emulator_env,
+    node_missing,
+    nspawn_missing,
+    on_ci,
+    run,
+)
 from devtools import CommandFailed as StageFailed
 
-PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
-STAGES = ("lint", "sanity", "unit", "integration", "molecule", "e2e", "package")
+STAGES = ("lint", "sanity", "unit", "integration", "matrix", "molecule", "e2e", "package")
 # Stages only run when named: they need a real AWS account.
 AWS_STAGES = ("integration-aws",)
 # --only: integration targets and molecule scenarios (ROLE or ROLE/SCENARIO) to run instead of all of them.
@@ -47,9 +62,29 @@ def tracked_files() -> list[str]:
     return sorted({name for name in out.split("\0") if name and (ROOT / name).is_file()})
 
 
+def prerequisite_missing(missing: str | None) -> bool:
+    """True when something a check needs is missing here: print the one line that says what and how to get it,
+    and skip the check; on CI (devtools.on_ci) fail instead, since CI runs everything."""
+    if missing is None:
+        return False
+    if on_ci():
+        raise StageFailed(missing)
+    print(f"  SKIP {missing}", flush=True)
+    return True
+
+
+def require_cell(cell: Cell) -> None:
+    """A matrix cell's venv is made by the bootstrap; say in one line what is missing when it is not there."""
+    if not cell.python_path.exists():
+        raise StageFailed(
+            f"no venv for the {cell.name} cell ({cell.label}): install Python {cell.python} "
+            f"(e.g. 'pyenv install {cell.python}'), then run 'make setup'"
+        )
+
+
 @contextmanager
-def collection_tree():
-    """A copy of the collection at <tmp>/ansible_collections/librechat/bedrock, next to amazon.aws,
+def collection_tree(cell: Cell = NEWEST):
+    """A copy of the collection at <tmp>/ansible_collections/librechat/bedrock, next to the cell's amazon.aws,
     which is the layout ansible-test requires."""
     with tempfile.TemporaryDirectory(prefix="lcb-tree-") as tmp:
         root = Path(tmp) / "ansible_collections"
@@ -58,7 +93,7 @@ def collection_tree():
             target = tree / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, target)
-        shutil.copytree(COLLECTIONS / "ansible_collections" / "amazon", root / "amazon", symlinks=True)
+        shutil.copytree(cell.collections / "ansible_collections" / "amazon", root / "amazon", symlinks=True)
         yield tree
 
 
@@ -67,32 +102,41 @@ def stage_lint() -> str:
     run(["ruff", "check", "."])
     run(["ruff", "format", "--check", "."])
     run(["antsibull-changelog", "lint"])
-    run([sys.executable, "scripts/gen_docs.py", "--check"])
+    run([sys.executable, "scripts/shared_specs.py", "--check"])  # the shared librechat_bedrock_* options current
+    # The docs site builds with warnings as errors and its pages render in headless Chromium (scripts/docs_site.py).
+    run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/docs"])
     # The controller judges librechat.yaml with a JSON Schema generated from the pinned librechat-data-provider:
     # it must be the one those packages give (needs Node.js and tests/librechat_schema/node_modules).
     schema_check = ""
-    if shutil.which("node") and (ROOT / "tests/librechat_schema/node_modules/librechat-data-provider").is_dir():
+    if not prerequisite_missing(node_missing()):
         run(["node", "tests/librechat_schema/gen_schema.js", "--check"])
         schema_check = ", LibreChat schema current"
     yaml_content = [p for p in ("roles", "playbooks") if any((ROOT / p).rglob("*.yml"))]
     if yaml_content:
-        run(["ansible-lint", "--profile", "production", *yaml_content])
+        # --offline: resolve this collection through ANSIBLE_COLLECTIONS_PATH (the checkout's link) instead of
+        # installing a copy of it into the cache, where it would shadow the checkout.
+        run(["ansible-lint", "--offline", "--profile", "production", *yaml_content])
     return (
-        "yamllint, ruff, antsibull-changelog, reference docs current"
+        "yamllint, ruff, antsibull-changelog, shared role options current, docs site builds and renders"
         + schema_check
         + (", ansible-lint" if yaml_content else "")
     )
 
 
-def stage_sanity() -> str:
-    with collection_tree() as tree:
-        run(["ansible-test", "sanity", "--python", PYTHON_VERSION, "--venv", "--color", "no"], cwd=tree)
-    return f"ansible-test sanity (python {PYTHON_VERSION})"
+def stage_sanity(cell: Cell = NEWEST) -> str:
+    with collection_tree(cell) as tree:
+        run(
+            ["ansible-test", "sanity", "--python", cell.python, "--venv", "--color", "no"], cwd=tree, env=base_env(cell)
+        )
+    return f"ansible-test sanity (python {cell.python})"
 
 
-def stage_unit() -> str:
-    run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"])
-    return "pytest tests/unit"
+def stage_unit(cell: Cell = NEWEST) -> str:
+    # Another cell runs the collection's unit tests (tests/unit/plugins); the emulator's and the scripts' own tests
+    # (tests/unit/aws_emulator, tests/unit/scripts) run on the toolchain those always run on.
+    tests = "tests/unit" if cell is NEWEST else "tests/unit/plugins"
+    run([cell.python_path, "-m", "pytest", "-q", "-p", "no:cacheprovider", tests], env=base_env(cell))
+    return f"pytest {tests}"
 
 
 def integration_targets() -> list[str]:
@@ -119,11 +163,11 @@ def write_integration_config(tree: Path, values: dict) -> None:
     config.write_text("---\n" + yaml.safe_dump(values, sort_keys=False))
 
 
-def stage_integration() -> str:
+def stage_integration(cell: Cell = NEWEST) -> str:
     targets = [t for t in integration_targets() if not ONLY or t in ONLY]
     if not targets:
         raise StageFailed("no integration targets under tests/integration/targets")
-    with emulator() as endpoint, collection_tree() as tree:
+    with emulator() as endpoint, collection_tree(cell) as tree:
         write_integration_config(
             tree,
             {
@@ -136,8 +180,30 @@ def stage_integration() -> str:
                 "emulator_python": sys.executable,
             },
         )
-        run(["ansible-test", "integration", "--python", PYTHON_VERSION, "--color", "no", *targets], cwd=tree)
+        run(
+            ["ansible-test", "integration", "--python", cell.python, "--color", "no", *targets],
+            cwd=tree,
+            env=base_env(cell),
+        )
     return f"{len(targets)} targets: {', '.join(targets)}"
+
+
+# The stages a cell of the version matrix runs.
+CELL_STAGES = ("sanity", "unit", "integration")
+
+
+def stage_matrix(cells: tuple[Cell, ...] = tuple(c for c in MATRIX if c is not NEWEST)) -> str:
+    """sanity, unit and integration on the other cells of the version matrix (devtools.MATRIX): the newest cell is
+    the main toolchain, which the sanity, unit and integration stages already ran."""
+    done = []
+    for cell in cells:
+        require_cell(cell)
+        for name in CELL_STAGES:
+            print(f"--- {cell.name} {name} ({cell.label})", flush=True)
+            t0 = time.monotonic()
+            globals()[f"stage_{name}"](cell)
+            done.append(f"{cell.name} {name} {time.monotonic() - t0:.0f}s")
+    return f"{', '.join(done)} ({'; '.join(c.label for c in cells)})"
 
 
 def aws_account_env() -> dict[str, str]:
@@ -168,7 +234,11 @@ def stage_integration_aws() -> str:
         "print(json.dumps({'arn': s.client('sts').get_caller_identity()['Arn'], 'key': c.access_key, "
         "'secret': c.secret_key, 'token': c.token}))"
     )
-    identity = subprocess.run([sys.executable, "-c", resolve], env=env, capture_output=True, text=True, check=False)
+    # The credential chain reads ~/.aws (config, credentials, the SSO cache) under the user's own HOME.
+    user_home = {"HOME": os.environ["HOME"]} if "HOME" in os.environ else {}
+    identity = subprocess.run(
+        [sys.executable, "-c", resolve], env=env | user_home, capture_output=True, text=True, check=False
+    )
     if identity.returncode != 0:
         last = (identity.stderr.strip().splitlines() or ["no output"])[-1]
         raise StageFailed(
@@ -186,7 +256,7 @@ def stage_integration_aws() -> str:
             config["aws_session_token"] = found["token"]
         write_integration_config(tree, config)
         run(
-            ["ansible-test", "integration", "--python", PYTHON_VERSION, "--color", "no", *targets],
+            ["ansible-test", "integration", "--python", NEWEST.python, "--color", "no", *targets],
             cwd=tree,
             env=env,
         )
@@ -207,9 +277,14 @@ def stage_molecule() -> str:
         raise StageFailed("no molecule scenario under extensions/molecule")
     with emulator() as endpoint:
         env = emulator_env(endpoint) | {"NO_COLOR": "1", "ANSIBLE_NOCOLOR": "1"}
+        ran = []
         for scenario in scenarios:
+            if scenario == NSPAWN_SCENARIO and prerequisite_missing(nspawn_missing()):
+                continue
             run(["molecule", "test", "-s", scenario], cwd=ROOT, env=env)
-    return f"{len(scenarios)} scenarios: {', '.join(scenarios)}"
+            ran.append(scenario)
+    skipped = sorted(set(scenarios) - set(ran))
+    return f"{len(ran)} scenarios: {', '.join(ran)}" + (f"; skipped {', '.join(skipped)}" if skipped else "")
 
 
 def stage_e2e() -> str:
@@ -220,6 +295,72 @@ def stage_e2e() -> str:
     return "pytest tests/e2e (site, verify, second run, site --check)"
 
 
+# galaxy-importer's settings: Galaxy's own checks, all on (ansible-test needs a container runtime Galaxy provides).
+GALAXY_IMPORTER_SETTINGS = {
+    "run_ansible_doc": True,
+    "run_ansible_lint": True,
+    "offline_ansible_lint": True,
+    "run_flake8": True,
+    "check_required_tags": True,
+    "check_changelog": True,
+    "run_ansible_test": False,
+}
+# Warnings galaxy-importer prints that are not about this collection's code, each with why. Everything else it
+# calls a WARNING or an ERROR fails the stage. Its flake8 run is `flake8 --isolated --select E,F,W` (constants.py),
+# which turns back on the pycodestyle checks pycodestyle and flake8 leave off by default.
+GALAXY_IMPORTER_NOT_OURS = (
+    # It hands flake8 the file ansible-doc names for each filter: the YAML documentation ansible-core reads next to
+    # a filter plugin file (plugins/filter/<name>.yml), which is not Python (galaxy-importer PR #286, still open).
+    re.compile(r"^WARNING: plugins/(filter|test)/[^/:]+\.ya?ml:\d+:\d+: E999 "),
+    # W503 (line break before a binary operator) is off by default in pycodestyle because PEP 8 recommends exactly
+    # that break for new code; ruff format, the project's formatter, writes it.
+    re.compile(r"^WARNING: plugins/\S+\.py:\d+:\d+: W503 line break before binary operator$"),
+    # E203 (whitespace before ':') misreads slices with expressions: PEP 8 asks for the spaces there, treating the
+    # colon as a binary operator; ruff format writes them (its docs list E203 as incompatible with formatting).
+    re.compile(r"^WARNING: plugins/\S+\.py:\d+:\d+: E203 whitespace before ':'$"),
+)
+
+
+def galaxy_importer(tarball: Path, workdir: Path) -> list[str]:
+    """Run galaxy-importer on the tarball as Galaxy does on upload; return its ERROR and WARNING lines that are
+    ours. amazon.aws reaches it through PYTHONPATH: it replaces ANSIBLE_COLLECTIONS_PATH with the unpacked
+    collection's own path, and ansible-core and ansible-lint also look for collections on sys.path."""
+    python = GALAXY_IMPORTER_VENV / "bin" / "python"
+    if not python.exists():
+        raise StageFailed(f"no galaxy-importer venv at {GALAXY_IMPORTER_VENV.relative_to(ROOT)}: run 'make setup'")
+    tmp = workdir / "galaxy-importer"
+    dependencies = tmp / "dependencies" / "ansible_collections"
+    dependencies.mkdir(parents=True)
+    (dependencies / "amazon").symlink_to(NEWEST.collections / "ansible_collections" / "amazon")
+    config = tmp / "galaxy-importer.cfg"
+    settings = GALAXY_IMPORTER_SETTINGS | {"ansible_local_tmp": tmp / "ansible-tmp", "tmp_root_dir": tmp}
+    config.write_text("[galaxy-importer]\n" + "".join(f"{key} = {value}\n" for key, value in settings.items()))
+    env = base_env() | {
+        "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "GALAXY_IMPORTER_CONFIG": str(config),
+        "PYTHONPATH": str(dependencies.parent),
+    }
+    printable = f"{python} -m galaxy_importer.main {tarball}"
+    print(f"  $ {printable}", flush=True)
+    result = subprocess.run(
+        [str(python), "-m", "galaxy_importer.main", str(tarball)],
+        cwd=tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    print("\n".join(f"    {line}" for line in output.splitlines()), flush=True)
+    if result.returncode != 0 or "Importer processing completed successfully" not in output:
+        raise StageFailed(f"galaxy-importer failed (exit {result.returncode}): {printable}")
+    return [
+        line
+        for line in output.splitlines()
+        if line.startswith(("ERROR", "WARNING")) and not any(known.match(line) for known in GALAXY_IMPORTER_NOT_OURS)
+    ]
+
+
 def stage_package() -> str:
     with tempfile.TemporaryDirectory(prefix="lcb-pkg-") as tmp:
         tmp_path = Path(tmp)
@@ -228,7 +369,7 @@ def stage_package() -> str:
         tarball = next(tmp_path.glob("librechat-bedrock-*.tar.gz"))
         install_root = tmp_path / "installed"
         shutil.copytree(
-            COLLECTIONS / "ansible_collections" / "amazon",
+            NEWEST.collections / "ansible_collections" / "amazon",
             install_root / "ansible_collections" / "amazon",
             symlinks=True,
         )
@@ -265,7 +406,13 @@ def stage_package() -> str:
         run(["ansible-builder", "create", "-f", definition, "-c", context])
         if not any((context / name).exists() for name in ("Containerfile", "Dockerfile")):
             raise StageFailed("ansible-builder create wrote no Containerfile or Dockerfile")
-    return f"{tarball.name} installs, ansible-doc lists {len(modules)} modules, ansible-builder context ok"
+        findings = galaxy_importer(tarball, tmp_path)
+        if findings:
+            raise StageFailed(f"galaxy-importer reported {len(findings)}: " + " | ".join(findings))
+    return (
+        f"{tarball.name} installs, ansible-doc lists {len(modules)} modules, ansible-builder context ok,"
+        " galaxy-importer clean"
+    )
 
 
 def main() -> int:
@@ -283,19 +430,30 @@ def main() -> int:
         metavar="NAME",
         help="run only this integration target or molecule scenario (ROLE or ROLE/SCENARIO); repeatable",
     )
+    parser.add_argument(
+        "--cell",
+        choices=[cell.name for cell in MATRIX],
+        help=f"run {', '.join(CELL_STAGES)} on this cell of the version matrix (noxfile.py runs each)",
+    )
     args = parser.parse_args()
     ONLY.extend(args.only)
-    stages = args.stages or list(STAGES)
+    stages = args.stages or list(CELL_STAGES if args.cell else STAGES)
     unknown = [s for s in stages if s not in STAGES + AWS_STAGES]
     if unknown:
         parser.error(f"unknown stage(s) {unknown}; choose from {', '.join(STAGES + AWS_STAGES)}")
+    cell = next((c for c in MATRIX if c.name == args.cell), None)
+    if cell and not set(stages) <= set(CELL_STAGES):
+        parser.error(f"--cell runs only {', '.join(CELL_STAGES)}")
+    if cell:
+        require_cell(cell)
     results = []
     started = time.monotonic()
     for name in stages:
         print(f"=== {name}", flush=True)
         t0 = time.monotonic()
         try:
-            detail = globals()[f"stage_{name.replace('-', '_')}"]()
+            stage = globals()[f"stage_{name.replace('-', '_')}"]
+            detail = stage(cell) if cell else stage()
             results.append(("PASS", name, time.monotonic() - t0, detail))
         except StageFailed as exc:
             results.append(("FAIL", name, time.monotonic() - t0, str(exc)))
