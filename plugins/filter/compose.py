@@ -18,6 +18,7 @@ import posixpath
 import re
 import shlex
 
+from ansible_collections.librechat.bedrock.plugins.plugin_utils.checklist import FAIL, PASS, SKIP
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.dotenv_file import parse as parse_dotenv
 
 # packages/api/src/app/loader.ts, in the order they are looked for (the last one printed wins).
@@ -34,7 +35,6 @@ DEFAULT_CONFIG_PATH = "/app/librechat.yaml"
 # The LibreChat image's user is `node`: the AWS SDK reads ~/.aws of that user.
 CONTAINER_AWS_DIR = "/home/node/.aws"
 VERSION = re.compile(r"^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)$")
-PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 
 
 def compose_mounts(compose, service):
