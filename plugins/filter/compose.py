@@ -20,6 +20,7 @@ import shlex
 
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.checklist import FAIL, PASS, SKIP
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.dotenv_file import parse as parse_dotenv
+from ansible_collections.librechat.bedrock.plugins.plugin_utils.restart_methods import OBSERVED_METHODS
 
 # packages/api/src/app/loader.ts, in the order they are looked for (the last one printed wins).
 LOG_LOADED = "Custom config file loaded:"
@@ -314,7 +315,7 @@ def deployment_rows(host, deployment):
         )
     log = d.get("log") or {}
     check = where + "LibreChat loaded librechat.yaml"
-    if method not in ("docker_compose", "systemd"):
+    if method not in OBSERVED_METHODS:
         rows.append(_row(check, SKIP, f"restart method {method}: LibreChat's log is not visible to the role"))
     elif log.get("state") == "loaded":
         rows.append(_row(check, PASS, f"its log says '{LOG_LOADED}'"))
