@@ -281,7 +281,7 @@ def delete_logging_config(client):
 # ---------------------------------------------------------------------------------------------------------------
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+DURATION_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def parse_since(value, now=None):
@@ -291,7 +291,7 @@ def parse_since(value, now=None):
     text = str(value).strip() if value is not None else ""
     match = _RELATIVE.match(text)
     if match:
-        return now - datetime.timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+        return now - datetime.timedelta(seconds=int(match.group(1)) * DURATION_UNIT_SECONDS[match.group(2)])
     try:
         return parse_timestamp(text)
     except ValueError:

@@ -22,6 +22,10 @@ from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
     BedrockErrorHandler,
     parse_profile_arn,
 )
+from ansible_collections.librechat.bedrock.plugins.module_utils.invocation_logs import (
+    DURATION_UNIT_SECONDS,
+    parse_timestamp,
+)
 
 # The profiles a report covers when told nothing: the ones the collection made.
 MANAGED_TAGS = {MANAGED_TAG_KEY: MANAGED_TAG_VALUE}
@@ -61,7 +65,6 @@ MAX_DATAPOINTS = 100800
 RETENTION_SECONDS = 455 * 86400
 _PERIOD_STEPS = ((63 * 86400, 3600), (15 * 86400, 300), (0, 60))
 _WINDOW = re.compile(r"^\s*(?P<number>[1-9][0-9]*)\s*(?P<unit>[mhdw])\s*$")
-_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 # ------------------------------------------------------------------------------------------------ the window
@@ -75,7 +78,7 @@ def window_seconds(text, option="window"):
             f"{option}: {text!r} is not a duration; write a whole number and a unit, m (minutes), h (hours), "
             "d (days) or w (weeks), for example 90m, 24h or 7d"
         )
-    seconds = int(found["number"]) * _UNIT_SECONDS[found["unit"]]
+    seconds = int(found["number"]) * DURATION_UNIT_SECONDS[found["unit"]]
     if seconds > RETENTION_SECONDS:
         raise ValueError(f"{option}: {text!r} is longer than the 455 days CloudWatch keeps metrics; use 455d or less")
     return seconds
@@ -85,14 +88,10 @@ def parse_end_time(text, now, option="end_time"):
     """end_time as an aware UTC datetime (a time without a zone is UTC), or `now` when unset."""
     if text in (None, ""):
         return now
-    value = str(text).strip().replace("Z", "+00:00").replace("z", "+00:00")
     try:
-        parsed = datetime.datetime.fromisoformat(value)
+        parsed = parse_timestamp(str(text).strip())
     except ValueError as e:
         raise ValueError(f"{option}: {text!r} is not an ISO 8601 time; write for example 2026-12-01T12:00:00Z") from e
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
-    parsed = parsed.astimezone(datetime.timezone.utc)
     if parsed > now + datetime.timedelta(days=1):
         raise ValueError(f"{option}: {text!r} is in the future; give a past time or leave it unset for now")
     return parsed
