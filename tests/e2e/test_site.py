@@ -6,7 +6,6 @@ and on what the emulator holds, that a second run changes nothing and makes no A
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 from pathlib import Path
 
@@ -18,9 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import demo  # noqa: E402
-from devtools import CommandFailed, emulator_env  # noqa: E402
-
-from emulator.control import Control  # noqa: E402
+from devtools import CommandFailed  # noqa: E402
 
 MODELS = [
     "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
@@ -33,19 +30,6 @@ ENV_VARS = {
     MODELS[1]: "BEDROCK_CLAUDE_45_PROFILE",
     MODELS[2]: "BEDROCK_OPUS_45_PROFILE",
 }
-
-
-@pytest.fixture
-def setup(tmp_path):
-    endpoint = os.environ.get("AWS_ENDPOINT_URL")
-    if not endpoint:
-        pytest.fail("AWS_ENDPOINT_URL is not set: run this through scripts/test.py e2e, which starts the emulator")
-    control = Control(endpoint)
-    control.reset()
-    directory = tmp_path / "librechat"
-    demo.prepare(directory)
-    env = emulator_env(endpoint) | {"LIBRECHAT_DEMO_DIR": str(directory), "ANSIBLE_NOCOLOR": "1"}
-    return control, directory, env
 
 
 def digest(directory: Path) -> dict[str, str]:

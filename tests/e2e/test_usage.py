@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -17,24 +16,15 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import demo  # noqa: E402
-from devtools import CommandFailed, emulator_env  # noqa: E402
-
-from emulator.control import Control  # noqa: E402
+from devtools import CommandFailed  # noqa: E402
 
 PROFILES = 3  # the demo inventory's models with a profile
 
 
 @pytest.fixture
-def sent(tmp_path):
+def sent(setup):
     """The demo's site run and requests; what Bedrock answered per profile ARN."""
-    endpoint = os.environ.get("AWS_ENDPOINT_URL")
-    if not endpoint:
-        pytest.fail("AWS_ENDPOINT_URL is not set: run this through scripts/test.py e2e, which starts the emulator")
-    control = Control(endpoint)
-    control.reset()
-    directory = tmp_path / "librechat"
-    demo.prepare(directory)
-    env = emulator_env(endpoint) | {"LIBRECHAT_DEMO_DIR": str(directory), "ANSIBLE_NOCOLOR": "1"}
+    control, directory, env = setup
     demo.playbook("site", env, "--skip-tags", "verify", echo=False, capture=True)
     tally = demo.send_requests(env, directory)
     return control, env, tally
