@@ -16,6 +16,7 @@ from ansible_collections.librechat.bedrock.plugins.plugin_utils import (
     config_schema,
     dotenv_file,
     librechat_checks,
+    librechat_report,
     librechat_yaml,
 )
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.librechat_action import LibreChatAction
@@ -58,9 +59,9 @@ class ActionModule(LibreChatAction):
     # -------------------------------------------------------------------------------------------- plan
 
     def _run(self, args, task_vars, result):
-        config_before = self._read(args["config_path"], task_vars)
-        env_stat = {}
-        env_before = self._read(args["env_path"], task_vars, env_stat)
+        paths = (args["config_path"], args["env_path"])
+        files = self._read_files(paths, task_vars)
+        (config_before, config_stat), (env_before, env_stat) = files[paths[0]], files[paths[1]]
         try:
             config_after, env_after, bedrock = self._merge(args, config_before, env_before)
         except (librechat_yaml.ConfigError, dotenv_file.EnvError) as e:
@@ -114,8 +115,20 @@ class ActionModule(LibreChatAction):
                 },
             ],
         )
-        config_result = self._write(args, task_vars, args["config_path"], config_after, args["config_file_mode"])
-        env_result = self._write(args, task_vars, args["env_path"], env_after, env_file_mode)
+        # What LibreChat does with the files as they were read: librechat_config_info's report, for a caller that
+        # would otherwise read them again (the verify role, when this run changed nothing on the host).
+        result["current"] = librechat_report.report(
+            paths,
+            (config_before, env_before),
+            (config_stat, env_stat),
+            args["region"],
+            args["process_environment"],
+            args.get("librechat_version"),
+        )
+        config_result = self._write(
+            args, task_vars, args["config_path"], (config_before, config_stat, config_after), args["config_file_mode"]
+        )
+        env_result = self._write(args, task_vars, args["env_path"], (env_before, env_stat, env_after), env_file_mode)
         result["config_changed"] = config_result.get("changed", False)
         result["env_changed"] = env_result.get("changed", False)
         result["changed"] = result["config_changed"] or result["env_changed"]
@@ -247,9 +260,39 @@ class ActionModule(LibreChatAction):
 
     # -------------------------------------------------------------------------------------------- host I/O
 
-    def _write(self, args, task_vars, path, content, file_mode):
+    @staticmethod
+    def _same(args, before, stat, after, file_mode):
+        """Whether ansible.builtin.copy would leave the file as it is (True), would certainly rewrite it (False:
+        the content differs), or only it can tell (None: a new file, a link, a mode that is not octal, an owner
+        or group to compare). What was read answers the first two without another module run on the host."""
+        if before is None or stat.get("islnk") or not stat.get("isreg"):
+            return None
+        if before != after:
+            return False
+        wanted = file_mode if isinstance(file_mode, int) else str(file_mode or "")
+        if isinstance(wanted, str):
+            try:
+                wanted = int(wanted, 8) if wanted.isdigit() else None
+            except ValueError:  # 0689: copy itself says what is wrong with it
+                wanted = None
+            if wanted is None:
+                return None
+        if wanted != int(stat["mode"], 8):
+            return None
+        for key, name, number in (("owner", "pw_name", "uid"), ("group", "gr_name", "gid")):
+            if args[key] and args[key] not in (stat.get(name), str(stat.get(number))):
+                return None
+        return True
+
+    def _write(self, args, task_vars, path, contents, file_mode):
         """Write through ansible.builtin.copy (atomic, backup, owner, group, mode); in check mode it reports
-        what it would do. Its own diff is off: the masked diffs above are the only ones shown."""
+        what it would do. Its own diff is off: the masked diffs above are the only ones shown. Where what was
+        read already says (`_same`), copy is not asked: in check mode its answer is known, and a file that
+        stays as it is is not written."""
+        before, stat, content = contents
+        same = self._same(args, before, stat, content, file_mode)
+        if same or (same is False and self._task.check_mode):
+            return {"changed": not same}
         local = tempfile.mkdtemp(dir=C.DEFAULT_LOCAL_TMP)
         try:
             source = os.path.join(local, os.path.basename(path))

@@ -11,9 +11,13 @@ short_description: Merge Bedrock settings into LibreChat's librechat.yaml and .e
 description:
   - Sets C(endpoints.bedrock) in C(librechat.yaml) and the given keys in C(.env) on the host, keeping every other
     byte of both files, checks the result the way LibreChat will read it, and writes both only when both pass.
-  - "Runs on the controller (an action plugin): the files are read from the host, merged and checked here, and
-    written back through M(ansible.builtin.copy), atomically, with a backup, owner, group and mode. The host
-    needs nothing but Python."
+  - "Runs on the controller (an action plugin): both files are read from the host in one run of
+    M(librechat.bedrock.librechat_files_info), merged and checked here, and written back through
+    M(ansible.builtin.copy), atomically, with a backup, owner, group and mode. The host needs nothing but Python."
+  - "What was read decides, without asking M(ansible.builtin.copy), a file whose content, octal mode, owner and
+    group already are the wanted ones (it is not written), and, in check mode, a file whose content differs (it
+    would be). A new file, a symbolic link, a symbolic mode or a differing owner, group or mode is left to copy's
+    own check mode and write."
   - "C(librechat.yaml) is read as LibreChat reads it (js-yaml, YAML 1.2: C(yes) is a string, a duplicated key is
     an error) and only to find the C(endpoints.bedrock) block. Inside it, only the keys O(bedrock) sets are
     rendered and spliced in as text; every other key of the block keeps its text byte for byte (C(titleConvo: yes)
@@ -171,4 +175,14 @@ warnings:
   returned: success
   type: list
   elements: str
+current:
+  description:
+    - What M(librechat.bedrock.librechat_config_info) reports, with the same O(region), O(process_environment)
+      and O(librechat_version), for the two files as this module read them, before any write. No secret value is
+      in it.
+    - Where neither file changed, it describes the files as they are, and a caller need not read them again (the
+      verify role takes it in the site playbook).
+  returned: success
+  type: dict
+  version_added: 0.2.0
 """

@@ -12,7 +12,8 @@ description:
   - Reads C(librechat.yaml) and C(.env) on the host and reports the C(endpoints.bedrock) section, the profile
     ARN each mapped model resolves to, the C(${VAR}) references C(.env) leaves unset, the credentials LibreChat
     will pick (by its order of precedence), and every problem the M(librechat.bedrock.librechat_config) checks find.
-  - "Runs on the controller (an action plugin); the host needs nothing but Python. No secret value is returned:
+  - "Runs on the controller (an action plugin), reading both files in one run of
+    M(librechat.bedrock.librechat_files_info); the host needs nothing but Python. No secret value is returned:
     only variable names, the region and profile ARNs."
   - This module is read-only and supports check mode.
 author:

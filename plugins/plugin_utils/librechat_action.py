@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The base of the collection's two LibreChat action plugins (librechat_config, librechat_config_info): the
-options checked against the plugin's `argument_spec`, and librechat.yaml and .env read from the host through
-ansible.legacy.stat and slurp, so the host needs only Python."""
+options checked against the plugin's `argument_spec`, and librechat.yaml and .env read from the host in one
+run of librechat.bedrock.librechat_files_info, so the host needs only Python."""
 
 import base64
 
@@ -32,27 +32,31 @@ class LibreChatAction(ActionBase):
     def _run(self, args, task_vars, result):
         raise NotImplementedError
 
-    def _read(self, path, task_vars, stats=None):
-        """The file's text on the host, or None when it does not exist. `stats` (a dict) gets the file's stat."""
-        stat = self._execute_module(
-            module_name="ansible.legacy.stat",
-            module_args={"path": path, "get_checksum": False},
+    def _read_files(self, paths, task_vars):
+        """{path: (text, stat)} for each of `paths`, read on the host in one run of
+        librechat.bedrock.librechat_files_info: text is None when the file does not exist; stat is what the
+        module says of the path (exists, isreg, islnk, mode, pw_name, gr_name, mtime, ...)."""
+        read = self._execute_module(
+            module_name="librechat.bedrock.librechat_files_info",
+            module_args={"paths": list(paths), "content": True},
             task_vars=task_vars,
         )
-        if stat.get("failed"):
-            raise AnsibleActionFail(f"Could not read {path}: {stat.get('msg')}")
-        if stats is not None:
-            stats.update(stat["stat"])
-        if not stat["stat"]["exists"]:
-            return None
-        if stat["stat"].get("isdir"):
-            raise AnsibleActionFail(f"{path} is a directory: point the path at the file")
-        slurped = self._execute_module(
-            module_name="ansible.legacy.slurp", module_args={"src": path}, task_vars=task_vars
-        )
-        if slurped.get("failed"):
-            raise AnsibleActionFail(f"Could not read {path}: {slurped.get('msg')}")
-        try:
-            return base64.b64decode(slurped["content"]).decode("utf-8")
-        except UnicodeDecodeError:
-            raise AnsibleActionFail(f"{path} is not UTF-8 text: LibreChat could not read it either") from None
+        if read.get("failed"):
+            raise AnsibleActionFail(f"Could not read {', '.join(paths)}: {read.get('msg')}")
+        files = {}
+        # by position: the module returns the paths in the order given (expanded, as type path does)
+        for path, entry in zip(paths, read["files"]):
+            if entry.get("error"):
+                raise AnsibleActionFail(f"Could not read {path}: {entry['error']}")
+            if not entry["exists"]:
+                files[path] = (None, entry)
+                continue
+            if entry["isdir"]:
+                raise AnsibleActionFail(f"{path} is a directory: point the path at the file")
+            if not entry["isreg"]:
+                raise AnsibleActionFail(f"{path} is not a regular file: point the path at the file")
+            try:
+                files[path] = (base64.b64decode(entry["content"]).decode("utf-8"), entry)
+            except UnicodeDecodeError:
+                raise AnsibleActionFail(f"{path} is not UTF-8 text: LibreChat could not read it either") from None
+        return files

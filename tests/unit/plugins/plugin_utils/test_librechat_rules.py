@@ -66,7 +66,9 @@ def test_endpoints_is_amended_only_when_it_is_a_list(env, expected):
 def _info(config, env, **options):
     files = {"/x/librechat.yaml": config, "/x/.env": env}
     action = object.__new__(InfoAction)
-    action._read = lambda path, _task_vars, stats=None: files[path]
+    action._read_files = lambda paths, _task_vars: {
+        path: (files[path], {"exists": files[path] is not None, "mtime": 1.0}) for path in paths
+    }
     args = {"config_path": "/x/librechat.yaml", "env_path": "/x/.env", "region": "us-east-1"}
     args.update({"process_environment": {}, "librechat_version": None}, **options)
     return action._run(args, {}, {})
