@@ -262,6 +262,17 @@ replaced_arns:
   returned: with O(profiles)
   type: list
   elements: str
+application_profile_arns:
+  description:
+    - The ARNs of every application inference profile of the region after the run, the collection's or not, from
+      the listing the run made and its own creates and deletes. In check mode, those that exist now.
+    - What M(librechat.bedrock.inference_profile_info) with
+      O(librechat.bedrock.inference_profile_info#module:type=APPLICATION) would list right after the run, without
+      another listing.
+  returned: with O(profiles)
+  type: list
+  elements: str
+  version_added: 0.2.0
 """
 
 import time
@@ -449,6 +460,14 @@ class Reconciler:
         self.deleted = set()
         self.applied = []  # (spec or None, result) of each step applied, for a failure's report
         self.writes = 0  # successful write calls, so a failure half-way reports changed
+
+    def existing_arns(self):
+        """The ARNs of the region's application profiles after the applied steps (none in check mode): the last
+        listing this run made, less what it deleted, plus what it created."""
+        arns = {p["inferenceProfileArn"] for p in self.profiles if p.get("type") in (None, "APPLICATION")}
+        arns -= self.deleted
+        arns |= {r["inference_profile"]["inference_profile_arn"] for r in self.created}
+        return sorted(arns)
 
     def system_profiles(self):
         """The region's SYSTEM_DEFINED profiles, listed on first need and once per run."""
@@ -735,8 +754,9 @@ def combined_diff(results):
     return diff
 
 
-def report(module, results, purged):
-    """The module's answer from the results of the specs (in order) and of the purge."""
+def report(module, results, purged, existing=()):
+    """The module's answer from the results of the specs (in order) and of the purge, and the ARNs of the
+    region's application profiles after them."""
     if module.params.get("profiles") is None:
         result = dict(results[0]) if results else {"changed": False, "inference_profile": {}}
     else:
@@ -746,6 +766,7 @@ def report(module, results, purged):
             "inference_profiles": [r["inference_profile"] for r in results if r["inference_profile"]],
             "purged": [r["inference_profile"] for r in purged],
             "replaced_arns": [r["replaced_arn"] for r in results if r.get("replaced_arn")],
+            "application_profile_arns": list(existing),
             "diff": combined_diff(everything),
         }
     if not module._diff:
@@ -772,7 +793,9 @@ def run(module, client, specs):
         purge_steps = reconciler.plan_purge(specs, module.params["purge_tagged"])
 
     if module.check_mode:
-        return report(module, [s["result"] for s in steps], [s["result"] for s in purge_steps])
+        return report(
+            module, [s["result"] for s in steps], [s["result"] for s in purge_steps], reconciler.existing_arns()
+        )
     try:
         results = [reconciler.apply(step) for step in steps]
         purged = [reconciler.apply(step) for step in purge_steps]
@@ -791,7 +814,7 @@ def run(module, client, specs):
         if e.exception is not None:
             module.fail_json_aws(e.exception, msg=msg, **partial)
         module.fail_json(msg=msg, **partial)
-    return report(module, results, purged)
+    return report(module, results, purged, reconciler.existing_arns())
 
 
 def main():

@@ -88,9 +88,29 @@ def test_site_verify_and_a_second_run(setup):
     files = digest(directory)
     control.clear_calls()
     output = demo.playbook("site", env, capture=True)
-    assert control.calls()["writes"] == 0
+    calls = control.calls()
+    assert calls["writes"] == 0
     assert set(demo.changed_counts(output).values()) == {0}
     assert digest(directory) == files
+    # Nothing changed, so verify takes what this run already read: the librechat play's reading of both files,
+    # the profiles play's listing of the application profiles and its access check (one
+    # GetFoundationModelAvailability per model in the run, not two); its table still judges them.
+    operations = [c["operation"] for c in calls["calls"]]
+    assert operations.count("GetFoundationModelAvailability") == len(MODELS)
+    assert operations.count("ListInferenceProfiles") == 2  # the profiles play's: APPLICATION, SYSTEM_DEFINED
+    for task in (
+        "Read what LibreChat will do with Bedrock on this host",
+        "List the application inference profiles that exist",
+        "Check every model's access",
+    ):
+        assert f"TASK [librechat.bedrock.verify : {task}] ***" in output
+        assert output.split(f"{task}] ", 1)[1].split("TASK [", 1)[0].count("skipping: [") == 1
+    table = output.split("Show the report", 1)[1].split("PLAY RECAP", 1)[0]
+    assert "FAIL" not in table
+    for model in MODELS:
+        assert f"{model} is AVAILABLE" in table
+    assert "every ${VAR} is set in .env" in table and "credentials: " in table
+    assert "every profile ARN exists in AWS" in table and f"{len(ENV_VARS)} profiles found" in table
 
 
 def test_verify_fails_when_librechat_sends_the_raw_model_id(setup):

@@ -261,3 +261,27 @@ def test_a_second_profile_of_the_name_after_a_create_is_reported(bedrock_client,
     with pytest.raises(Failed, match="2 application inference profiles are named 'LibreChat-both'"):
         run(bedrock_client, name="LibreChat-both", model_source=NOVA)
     assert writes(control) == []
+
+
+def test_a_list_run_returns_the_application_profiles_after_it(bedrock_client, control):
+    """What inference_profile_info would list right after the run, from the run's own listing and writes: a
+    profile not of the collection, those it created, less those it purged; in check mode, what exists now."""
+
+    def spec(name, tags=None):
+        return {"name": name, "model_source": NOVA, "state": "present", "description": None, "tags": tags}
+
+    other = run(bedrock_client, name="someone-elses", model_source=NOVA)["inference_profile"]["inference_profile_arn"]
+    stale = run(bedrock_client, profiles=[spec("LibreChat-stale", {"ManagedBy": "librechat.bedrock"})])
+    stale_arn = stale["inference_profiles"][0]["inference_profile_arn"]
+    assert stale["application_profile_arns"] == sorted([other, stale_arn])
+
+    managed = {"ManagedBy": "librechat.bedrock"}
+    wanted = [spec("LibreChat-a", managed), spec("LibreChat-b", managed)]
+    predicted = run(bedrock_client, check_mode=True, profiles=wanted, purge_tagged=managed)
+    assert predicted["application_profile_arns"] == sorted([other, stale_arn])
+
+    done = run(bedrock_client, profiles=wanted, purge_tagged=managed)
+    assert [p["inference_profile_arn"] for p in done["purged"]] == [stale_arn]
+    listed = sorted(p["inferenceProfileArn"] for p in control.state()["application_inference_profiles"])
+    assert done["application_profile_arns"] == listed
+    assert stale_arn not in listed and other in listed and len(listed) == 3
