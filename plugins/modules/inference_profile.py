@@ -803,7 +803,7 @@ def run(module, client, specs):
     except BedrockError as e:
         done_specs = [r for spec, r in reconciler.applied if spec is not None]
         done_purge = [r for spec, r in reconciler.applied if spec is None]
-        partial = report(module, done_specs, done_purge) if reconciler.applied else {}
+        partial = report(module, done_specs, done_purge, reconciler.existing_arns()) if reconciler.applied else {}
         partial.pop("diff", None)
         partial["changed"] = reconciler.writes > 0
         partial["deleted_arns"] = sorted(reconciler.deleted)

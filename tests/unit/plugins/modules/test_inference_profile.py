@@ -216,6 +216,7 @@ def test_a_failure_half_way_reports_what_was_done(bedrock_client, control):
     assert "Service Quotas" in result["msg"]
     assert [p["inference_profile_name"] for p in result["inference_profiles"]] == ["LibreChat-0"]
     assert result["created_arns"] == [result["inference_profiles"][0]["inference_profile_arn"]]
+    assert result["application_profile_arns"] == result["created_arns"]  # what exists after the failure
     # the quota is not retried: one refused create
     creates = [c["status"] for c in control.calls()["calls"] if c["operation"] == "CreateInferenceProfile"]
     assert len(creates) == 2 and creates[0] == 201 and creates[1] >= 400
