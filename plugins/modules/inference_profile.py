@@ -375,15 +375,19 @@ def input_errors(params, specs):
     return errors
 
 
+def is_application(profile):
+    """An application profile of a listing (a listing without typeEquals holds system profiles only, and an entry
+    without a type is taken as the APPLICATION listing's own)."""
+    return profile.get("type") in (None, "APPLICATION")
+
+
 def named(profiles, name, exclude=()):
     """The application profiles of a listing that carry `name` (normally one; two only if Bedrock let a race make
     a second), leaving out the ARNs in `exclude` (profiles this run deleted, which a listing may still show)."""
     return [
         p
         for p in profiles
-        if p.get("inferenceProfileName") == name
-        and p.get("type") in (None, "APPLICATION")
-        and p.get("inferenceProfileArn") not in exclude
+        if p.get("inferenceProfileName") == name and is_application(p) and p.get("inferenceProfileArn") not in exclude
     ]
 
 
@@ -464,7 +468,7 @@ class Reconciler:
     def existing_arns(self):
         """The ARNs of the region's application profiles after the applied steps (none in check mode): the last
         listing this run made, less what it deleted, plus what it created."""
-        arns = {p["inferenceProfileArn"] for p in self.profiles if p.get("type") in (None, "APPLICATION")}
+        arns = {p["inferenceProfileArn"] for p in self.profiles if is_application(p)}
         arns -= self.deleted
         arns |= {r["inference_profile"]["inference_profile_arn"] for r in self.created}
         return sorted(arns)
@@ -562,7 +566,7 @@ class Reconciler:
         listed = {spec["name"] for spec in specs}
         steps = []
         for profile in self.profiles:
-            if profile.get("type") not in (None, "APPLICATION") or profile.get("inferenceProfileName") in listed:
+            if not is_application(profile) or profile.get("inferenceProfileName") in listed:
                 continue
             current = self.tags_of(profile["inferenceProfileArn"])
             if all(current.get(key) == value for key, value in tags.items()):
