@@ -1,11 +1,12 @@
 """`python -m emulator [--host 127.0.0.1] [--port 0] [--pid-file FILE]`: serve the emulator in the foreground.
 
-The first line written to stdout is the endpoint URL (useful with --port 0, which picks a free port)."""
+The first line written to stdout is the endpoint URL (useful with --port 0, which picks a free port). One port
+answers HTTP/1.1 and cleartext HTTP/2 (prior knowledge), so boto3 and the AWS SDK for JavaScript both reach it.
+SIGTERM or SIGINT stops it; the exit status is then 0."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import signal
 import sys
@@ -21,23 +22,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pid-file", type=Path, help="write this process's PID here while serving")
     parser.add_argument("--log-requests", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
-    if not args.log_requests:
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    emulator = Emulator(args.host, args.port)
+    # Bound and listening from here on: a client told the URL below is never refused.
+    emulator = Emulator(args.host, args.port, log_requests=args.log_requests)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: emulator.transport.request_stop())
     if args.pid_file:
         args.pid_file.write_text(f"{os.getpid()}\n")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(emulator.endpoint, flush=True)
     try:
-        emulator.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+        emulator.start()
+        print(emulator.endpoint, flush=True)
+        emulator.transport.wait()  # until a signal stops it, or granian fails
     finally:
-        emulator.server.server_close()
+        emulator.stop()
         if args.pid_file:
             args.pid_file.unlink(missing_ok=True)
-    return 0
+    return 0 if emulator.transport.error is None else 1
 
 
 if __name__ == "__main__":

@@ -13,10 +13,9 @@ from dataclasses import asdict, dataclass, field
 
 from moto.iam.models import get_account_id_from
 from moto.moto_api._internal.models import moto_api_backend
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from . import api, costexplorer
+from . import api, costexplorer, transport
 from .bedrock import HANDLERS, Bedrock, Context, Settings, request_id
 
 _SCOPE = re.compile(r"Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
@@ -261,32 +260,22 @@ class Application:
 
 
 class Emulator:
-    """The emulator on a loopback port, served from a thread of this process (for unit tests) or the foreground."""
+    """The emulator on a loopback port, served from a thread of this process: HTTP/1.1 and cleartext HTTP/2 on
+    the one port (transport.py). The port is bound and listening when the constructor returns."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, log_requests: bool = False):
         self.app = Application()
         self.app.reset()
-        self.server = make_server(host, port, self.app, threaded=True, request_handler=MotoRequestHandler)
-        self.thread: threading.Thread | None = None
-
-    @property
-    def endpoint(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        self.socket = transport.listen(host, port)
+        self.endpoint = transport.endpoint_of(self.socket)
+        self.transport = transport.serve(self.app, self.socket, log_requests=log_requests)
 
     def start(self) -> Emulator:
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.transport.start()
         return self
 
-    def serve_forever(self) -> None:
-        self.server.serve_forever()
-
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        if self.thread is not None:
-            self.thread.join()
+        self.transport.stop()
 
     def __enter__(self) -> Emulator:
         return self.start()
