@@ -7,10 +7,11 @@ STAMP := $(VENV)/.bootstrap-stamp
 BOOTSTRAP_INPUTS := requirements.txt requirements-dev.txt requirements.yml tests/constraints.txt \
 	tests/requirements-oldest.txt tests/constraints-oldest.txt \
 	tests/requirements-galaxy-importer.txt tests/constraints-galaxy-importer.txt scripts/devtools.py \
-	scripts/bootstrap.sh scripts/bootstrap.py scripts/find-python.sh \
-	$(wildcard tests/librechat_schema/package.json tests/librechat_schema/package-lock.json)
+	scripts/bootstrap.sh scripts/bootstrap.py scripts/find-python.sh scripts/docker_engine.py \
+	$(wildcard tests/librechat_schema/package.json tests/librechat_schema/package-lock.json \
+	           tests/librechat_app/package.json tests/librechat_app/package-lock.json)
 
-.PHONY: setup test test-matrix demo emulator benchmark docs lint sanity unit integration molecule e2e package integration-aws clean
+.PHONY: docker-up docker-down setup test test-matrix demo emulator benchmark docs lint sanity unit integration molecule e2e package integration-aws clean
 
 setup: .cache/.ready
 
@@ -54,5 +55,13 @@ lint sanity unit integration matrix molecule e2e package: setup
 integration-aws: setup
 	$(PY) scripts/test.py integration-aws
 
+## The project's own Docker engine (.cache/docker/), by hand: the test stages and the demo start and stop it themselves.
+docker-up: setup
+	$(PY) scripts/docker_engine.py start
+
+docker-down:
+	$(PY) scripts/docker_engine.py stop
+
 clean:
+	-[ -x $(PY) ] && $(PY) scripts/docker_engine.py stop
 	rm -rf $(VENV) .cache .work tests/output

