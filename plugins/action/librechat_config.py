@@ -15,6 +15,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.librechat.bedrock.plugins.plugin_utils import (
     config_schema,
     dotenv_file,
+    env_access,
     librechat_checks,
     librechat_report,
     librechat_yaml,
@@ -49,6 +50,22 @@ ARGUMENT_SPEC = dict(
     # The LibreChat version that reads the files (empty: the one the bundled schema comes from): what it would
     # silently ignore is refused.
     librechat_version=dict(type="str"),
+    # The user LibreChat reads .env as (the librechat_config role's deployment read): its read access is kept
+    # (env_access.access); unset, the plain rule applies.
+    env_reader=dict(
+        type="dict",
+        options=dict(
+            uid=dict(type="int", required=True),
+            gid=dict(type="int", required=True),
+            groups=dict(type="list", elements="int", default=[]),
+            name=dict(type="str"),
+            source=dict(type="str"),
+            writes=dict(type="bool", default=False),
+        ),
+    ),
+    # With .env in the compose service's env_file: the environment Compose gives the process (env_file values as
+    # Compose read them). LibreChat holds these for the keys this module does not write.
+    env_file_environment=dict(type="dict", default={}, no_log=True),
 )
 
 
@@ -70,9 +87,18 @@ class ActionModule(LibreChatAction):
         env_before_values = dotenv_file.parse(env_before or "")
         env_after_values = dotenv_file.parse(env_after)
         process_env = {key: "" if value is None else str(value) for key, value in args["process_environment"].items()}
+        compose_env = {
+            key: "" if value is None else str(value) for key, value in (args.get("env_file_environment") or {}).items()
+        }
+        held = self._compose_held(args, compose_env, env_before_values, env_after_values)
         errors, warnings = self._check(
-            args, config_after, {**env_after_values, **process_env}, bedrock, env_after_values
+            args,
+            config_after,
+            {**env_after_values, **held, **process_env},
+            bedrock,
+            {**env_after_values, **{key: value for key, value in held.items() if key in env_after_values}},
         )
+        warnings += self._readings_warning(args, env_before, compose_env, process_env, bedrock)
         shadowed = sorted(
             key
             for key in {*args["env"], *args["env_remove"], "ENDPOINTS"}
@@ -84,7 +110,7 @@ class ActionModule(LibreChatAction):
                 f"Environment=) differ from {args['env_path']}, and dotenv never overrides a set variable: LibreChat "
                 "uses the process's values. Remove them there, or give them the same value"
             )
-        env_file_mode = self._env_file_mode(args, env_stat, warnings)
+        env_file_mode, env_group = self._env_file_mode(args, env_stat, warnings, errors)
         if errors:
             raise AnsibleActionFail(
                 f"The merged {args['config_path']} and {args['env_path']} would not work with LibreChat, so neither "
@@ -122,13 +148,19 @@ class ActionModule(LibreChatAction):
             (config_before, env_before),
             (config_stat, env_stat),
             args["region"],
-            args["process_environment"],
+            {**compose_env, **process_env},
             args.get("librechat_version"),
         )
         config_result = self._write(
             args, task_vars, args["config_path"], (config_before, config_stat, config_after), args["config_file_mode"]
         )
-        env_result = self._write(args, task_vars, args["env_path"], (env_before, env_stat, env_after), env_file_mode)
+        env_result = self._write(
+            {**args, "group": env_group or args["group"]},
+            task_vars,
+            args["env_path"],
+            (env_before, env_stat, env_after),
+            env_file_mode,
+        )
         result["config_changed"] = config_result.get("changed", False)
         result["env_changed"] = env_result.get("changed", False)
         result["changed"] = result["config_changed"] or result["env_changed"]
@@ -138,20 +170,59 @@ class ActionModule(LibreChatAction):
         return result
 
     @staticmethod
-    def _env_file_mode(args, env_stat, warnings):
-        """An empty env_file_mode keeps an existing .env's mode (a service user reading it through its group keeps
-        reading it), less the world bits, which are dropped with a warning; a new .env is 0600."""
-        if args["env_file_mode"] not in (None, ""):
-            return args["env_file_mode"]
-        if not env_stat.get("exists"):
-            return "0600"
-        mode = int(str(env_stat.get("mode") or "0600"), 8)
-        if mode & 0o007:
-            warnings.append(
-                f"{args['env_path']} was mode {mode:04o}, readable by every user of the host, and holds secrets: it "
-                f"is written {mode & ~0o007:04o} (world bits dropped)"
-            )
-        return f"{mode & ~0o007:04o}"
+    def _env_file_mode(args, env_stat, warnings, errors):
+        """(mode, group) of .env: env_access.access, the rule that keeps the file readable to the user LibreChat
+        reads it as (env_reader) and to nobody else who need not read it. group is None when the file keeps the
+        one given (or its own). What would deny that user goes to `errors`, before anything is written."""
+        verdict = env_access.access(
+            args["env_path"],
+            args.get("env_reader"),
+            env_stat,
+            args["env_file_mode"],
+            args["owner"],
+            args["group"],
+        )
+        warnings.extend(verdict["warnings"])
+        errors.extend(verdict["errors"])
+        return verdict["mode"], verdict["group"]
+
+    @staticmethod
+    def _compose_held(args, compose_env, before, after):
+        """With .env in env_file, the values LibreChat holds for the keys this module leaves as they are:
+        Compose's reading of them, not dotenv's. The keys it writes read alike both ways (dotenv_file.quote),
+        and those it removes are gone; a template writes every key of the file."""
+        if not compose_env:
+            return {}
+        written = set(after) if args["mode"] == "template" else set(args["env"])
+        if before.get("ENDPOINTS") != after.get("ENDPOINTS"):
+            written.add("ENDPOINTS")  # bedrock added to the list
+        removed = set(before) - set(after)
+        return {key: value for key, value in compose_env.items() if key not in written and key not in removed}
+
+    @staticmethod
+    def _readings_warning(args, env_before, compose_env, process_env, bedrock):
+        """The Bedrock keys of .env as it is that Compose's env_file and dotenv read differently."""
+        profiles = bedrock.get("inferenceProfiles") if isinstance(bedrock.get("inferenceProfiles"), dict) else {}
+        extra = {*args["env"], *args["env_remove"]}
+        extra.update(name for text in profiles.values() for name in librechat_checks.VARIABLE.findall(str(text)))
+        differ = dotenv_file.readings_differ(env_before or "", compose_env, process_env, extra)
+        if not differ:
+            return []
+        message = (
+            f"docker compose reads {', '.join(differ)} of {args['env_path']} otherwise than LibreChat's dotenv (it "
+            "interpolates $ outside single quotes and reads # as a comment only after a space), and LibreChat gets "
+            "Compose's reading through env_file"
+        )
+        if args["mode"] == "template":
+            return [message + ": the template replaces the file; write those values there in single quotes"]
+        handled = {*args["env"], *args["env_remove"]}
+        fixed = [key for key in differ if key in handled]
+        kept = [key for key in differ if key not in handled]
+        if fixed:
+            message += f"; the role now rewrites (single-quoted) or removes {', '.join(fixed)}, so both read alike"
+        if kept:
+            message += f"; the role leaves {', '.join(kept)} as written: put those values in single quotes"
+        return [message]
 
     def _merge(self, args, config_before, env_before):
         env_wanted = {key: "" if value is None else str(value) for key, value in args["env"].items()}
@@ -288,7 +359,7 @@ class ActionModule(LibreChatAction):
         """Write through ansible.builtin.copy (atomic, backup, owner, group, mode); in check mode it reports
         what it would do. Its own diff is off: the masked diffs above are the only ones shown. Where what was
         read already says (`_same`), copy is not asked: in check mode its answer is known, and a file that
-        stays as it is is not written."""
+        stays as it is is not written. `args` carries the owner and group of this file."""
         before, stat, content = contents
         same = self._same(args, before, stat, content, file_mode)
         if same or (same is False and self._task.check_mode):

@@ -18,8 +18,10 @@ import posixpath
 import re
 import shlex
 
+from ansible_collections.librechat.bedrock.plugins.plugin_utils import env_access
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.checklist import FAIL, PASS, SKIP
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.dotenv_file import parse as parse_dotenv
+from ansible_collections.librechat.bedrock.plugins.plugin_utils.dotenv_file import readings_differ
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.restart_methods import OBSERVED_METHODS
 
 # packages/api/src/app/loader.ts, in the order they are looked for (the last one printed wins).
@@ -98,7 +100,8 @@ def compose_args(files):
 
 def compose_service(config, service):
     """The resolved service of `docker compose config --format json`: bind mounts (absolute sources), its
-    environment (a dict; compose merges env_file into it), env_file paths and image."""
+    environment (a dict; compose merges env_file into it, as Compose read that file), env_file paths, image and
+    user (`user:`, as written: uid[:gid] or a name; '' when unset, the image's USER then)."""
     services = (config or {}).get("services") or {}
     spec = services.get(service) or {}
     environment = spec.get("environment") or {}
@@ -110,10 +113,17 @@ def compose_service(config, service):
     return {
         "exists": service in services,
         "image": str(spec.get("image") or ""),
+        "user": str(spec.get("user") or ""),
         "mounts": [m for m in _volumes(config, service) if m["type"] == "bind"],
-        "environment": {str(k): "" if v is None else str(v) for k, v in environment.items()},
+        "environment": {str(k): "" if v is None else _unescape(str(v)) for k, v in environment.items()},
         "env_files": env_files,
     }
+
+
+def _unescape(value):
+    """A value of `docker compose config` as the process gets it: the output escapes each `$` as `$$`, so that
+    it reads as a compose file again (measured with 2.40.3: .env's A='x$y' is printed "x$$y")."""
+    return value.replace("$$", "$")
 
 
 def compose_environment_keys(files, service):
@@ -364,6 +374,9 @@ def deployment_rows(host, deployment):
             else "the values LibreChat gets are the ones in .env",
         )
     )
+    rows.append(_env_reader_row(where, d))
+    if method == "docker_compose":
+        rows.append(_readings_row(where, d))
     if d.get("aws_mount") is not None:
         rows.append(
             _row(
@@ -385,6 +398,61 @@ def deployment_rows(host, deployment):
             )
         )
     return rows
+
+
+def _env_reader_row(where, d):
+    """Whether the user LibreChat reads .env as can read it (env_access.readable, the rule the librechat_config
+    role keeps when it writes the file)."""
+    check = where + "LibreChat's user can read .env"
+    reader = d.get("env_reader")
+    env_file = d.get("env_file") or {}
+    path = env_file.get("path") or ".env"
+    if not reader:
+        why = d.get("env_reader_note") or (
+            f"restart method {d.get('method')}: who runs LibreChat is not known to the role"
+        )
+        return _row(check, SKIP, f"{why}; set librechat_config_env_reader to the user LibreChat runs as")
+    who = f"{env_access.describe(reader)} ({reader.get('source')})"
+    if not env_file.get("exists"):
+        return _row(check, FAIL, f"{path} does not exist: run the librechat playbook to write it")
+    owner = env_file.get("owner") or env_file.get("uid")
+    group = env_file.get("group") or env_file.get("gid")
+    seen = f"{path} is {owner}:{group} {env_file.get('mode')}"
+    how = env_access.readable(reader, env_file.get("uid"), env_file.get("gid"), env_file.get("mode"))
+    if not how:
+        return _row(
+            check,
+            FAIL,
+            f"{who} cannot read it ({seen}): LibreChat's dotenv skips it and LibreChat runs without every secret in "
+            f"it; `chgrp {reader.get('gid')} {path} && chmod 0640 {path}`, or set librechat_config_group: "
+            f"{reader.get('gid')} and run the librechat playbook",
+        )
+    through = {
+        "root": "as root",
+        "owner": "as its owner",
+        "group": "through its group",
+        "world": "only through the world bits (every user of the host reads its secrets): give that user's group "
+        f"read access (`chgrp {reader.get('gid')} {path} && chmod 0640 {path}`), so the librechat playbook can "
+        "drop them",
+    }[how]
+    return _row(check, PASS, f"{who} reads it {through}; {seen}")
+
+
+def _readings_row(where, d):
+    check = where + "Compose and dotenv read the Bedrock keys of .env alike"
+    if not d.get("env_via_env_file"):
+        return _row(check, SKIP, ".env is not in the service's env_file: only LibreChat's dotenv reads it")
+    names = d.get("env_readings_differ") or []
+    if names:
+        return _row(
+            check,
+            FAIL,
+            f"docker compose (env_file) reads {', '.join(names)} otherwise than LibreChat's dotenv, and LibreChat "
+            "gets Compose's reading: write those values in single quotes (Compose interpolates $ in unquoted and "
+            "double-quoted values, and reads # as a comment only after a space); the librechat playbook does so "
+            "for the keys it writes",
+        )
+    return _row(check, PASS, "every Bedrock key of .env reads the same through env_file as through dotenv")
 
 
 def verify_deployment_rows(entry):
@@ -444,4 +512,6 @@ class FilterModule:
             "verify_deployment_rows": verify_deployment_rows,
             "backups_split": backups_split,
             "regions_message": regions_message,
+            "env_reader": env_access.resolve,
+            "env_readings_differ": readings_differ,
         }

@@ -98,14 +98,67 @@ options:
     type: raw
     default: "0644"
   env_file_mode:
-    description: The permissions of C(.env), which holds every secret of the install.
+    description:
+      - The permissions of C(.env), which holds every secret of the install. Empty keeps an existing file's mode
+        less its world bits (dropped, with a warning), and makes a new file 0600.
+      - With O(env_reader), a mode that would leave that user unable to read the file is refused before anything
+        is written.
     type: raw
     default: "0600"
+  env_reader:
+    description:
+      - The user LibreChat reads C(.env) as, whose read access is kept. Unset (or root), only the world bits are
+        dropped.
+      - As the file's owner it keeps (or gets, with an empty O(env_file_mode)) C(u+r); as a member of the file's
+        group C(g+r). A new file it would not own is created with its group (O(env_reader.gid)), 0640. An existing
+        file it could read only through the world bits or not at all, a O(group) it is not in for a new file, and
+        an explicit O(env_file_mode) that would deny it are refused before anything is written, naming the user,
+        where it came from, the file, its owner, group and mode, and the fix.
+      - The librechat_config role finds it in the deployment (C(librechat_config_env_reader)).
+    type: dict
+    version_added: 0.2.0
+    suboptions:
+      uid:
+        description: Its user ID.
+        type: int
+        required: true
+      gid:
+        description: Its primary group ID.
+        type: int
+        required: true
+      groups:
+        description: All its group IDs (supplementary groups).
+        type: list
+        elements: int
+        default: []
+      name:
+        description: Its name, for messages.
+        type: str
+      source:
+        description: Where it came from, for messages (such as C(the running container's process)).
+        type: str
+      writes:
+        description: Whether it is also the user that writes the file (a new file is then its own).
+        type: bool
+        default: false
+  env_file_environment:
+    description:
+      - "With C(.env) in the compose service's C(env_file), the environment docker compose gives the process
+        (C(docker compose config)): C(.env) values as Compose reads them, which interpolates C($VAR) outside single
+        quotes and reads C(#) as a comment only after whitespace, where dotenv does neither."
+      - The checks judge these values for the keys this module leaves as they are (the values it writes read the
+        same both ways), and the Bedrock keys the two readings disagree on are reported. Never logged.
+    type: dict
+    default: {}
+    version_added: 0.2.0
   owner:
-    description: The owner of both files.
+    description: The owner of both files (a name or an ID).
     type: str
   group:
-    description: The group of both files.
+    description:
+      - The group of both files (a name or an ID).
+      - Given as an ID, or the file's current group by name, it grants O(env_reader) read access when that user
+        is in it.
     type: str
   backup:
     description: Keep a timestamped copy of a file before changing it.

@@ -8,8 +8,13 @@ LibreChat reads `.env` with the npm `dotenv` package (16.x); `parse()` follows i
 with JavaScript's classes (`\\s` includes a byte-order mark and no-break spaces, `\\w` is ASCII, so a key with
 a non-ASCII letter is not read at all); `export ` allowed, an unquoted value ends at `#`, quotes are removed,
 `\\n` is a newline only in double quotes, a later assignment of a key wins.
-Values are written unquoted when that is unambiguous for dotenv and for
-docker compose's env_file (which interpolates `$` outside single quotes), else in single quotes.
+
+docker compose reads the same file through `env_file:` with a parser of its own (compose-go's dotenv): it
+interpolates `$VAR` and `${VAR}` in unquoted and double-quoted values (`$$` is `$`), starts a comment at `#`
+only after whitespace, keeps backticks, and refuses a value that opens a quote it does not close. Measured with
+docker compose 2.40.3: `A=ab$cd/+#x` is `ab/+#x` to Compose and `ab$cd/+` to dotenv, `A=ab#c` is `ab#c` and `ab`.
+Only single quotes, and plain unquoted text, read the same both ways, so the values this module writes are
+plain or single-quoted, and a value neither can carry is refused.
 """
 
 import re
@@ -28,7 +33,9 @@ LINE = re.compile(
 BREAK = re.compile(r"\r\n?")
 # The line breaks of the text, as dotenv counts them (Python's splitlines() also breaks at \v, \f, U+2028, ...).
 LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_./:@+,=-]*$")
+# Read alike, unquoted, by dotenv and by Compose: nothing either parser gives a meaning to. A single quote is
+# plain text to both except first (Compose then looks for the closing one).
+PLAIN_VALUE = re.compile(r"^(?!')[A-Za-z0-9_./:@+,='-]*$")
 MARKER = "# librechat.bedrock manages:"
 # What precedes the key on an assignment line (a byte-order mark included); kept when the line is rewritten or
 # masked.
@@ -80,15 +87,39 @@ def parse(text):
 
 
 def quote(key, value):
+    """`value` as written after `key=`, so that LibreChat's dotenv and docker compose's env_file both read it
+    back unchanged: plain text as it is, anything else in single quotes. EnvError (naming the key, never the
+    value) when neither form can carry it."""
     value = "" if value is None else str(value)
     if PLAIN_VALUE.match(value):
         return value
     if "'" not in value and "\n" not in value and "\r" not in value:
         return f"'{value}'"
     raise EnvError(
-        f"The value of {key} holds both a single quote or a line break and characters that need quoting: "
-        "LibreChat's dotenv could not read it back unchanged; use a value without them"
+        f"The value of {key} holds a line break, or a single quote together with characters that need quoting "
+        "(a $, #, space, quote or backslash): neither plain nor single-quoted text reads back the same to "
+        "LibreChat's dotenv and to docker compose's env_file; use a value without them"
     )
+
+
+def readings_differ(text, compose_environment, process_environment=(), extra_keys=()):
+    """The Bedrock variables of `.env` (BEDROCK_*, ENDPOINTS and `extra_keys`, the profile variables) that
+    Compose's env_file reading (`compose_environment`: the service's environment in `docker compose config`)
+    and dotenv's reading of `text` disagree on, a variable Compose does not see at all included. Keys the
+    process environment sets (`environment:`) are the shadowing check's, not this one's. Names only, sorted;
+    [] when `compose_environment` is empty (.env does not reach LibreChat through env_file)."""
+    if not compose_environment:
+        return []
+    values = parse(text or "")
+    extra = set(extra_keys or ())
+    process = process_environment or {}
+    differ = []
+    for key, value in values.items():
+        if not (key.startswith("BEDROCK_") or key == "ENDPOINTS" or key in extra) or key in process:
+            continue
+        if key not in compose_environment or str(compose_environment[key] or "") != value:
+            differ.append(key)
+    return sorted(differ)
 
 
 def managed_keys(text):

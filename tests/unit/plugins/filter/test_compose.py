@@ -59,6 +59,15 @@ def test_compose_service_reads_compose_config_json():
     assert service["mounts"] == [{"type": "bind", "source": f"{DIR}/librechat.yaml", "target": "/app/librechat.yaml"}]
     assert service["environment"] == {"HOST": "0.0.0.0", "EMPTY": ""}
     assert not compose.compose_service(config, "web")["exists"]
+    assert service["user"] == ""
+
+
+def test_compose_service_gives_values_and_user_as_the_process_gets_them():
+    # docker compose config prints each $ of a value as $$ (measured with 2.40.3), and user: as resolved
+    config = {"services": {"api": {"user": "1000:1000", "environment": {"S": "ab$$cd", "T": "$$$$x", "U": "plain"}}}}
+    service = compose.compose_service(config, "api")
+    assert service["environment"] == {"S": "ab$cd", "T": "$$x", "U": "plain"}
+    assert service["user"] == "1000:1000"
 
 
 def test_process_environment_is_what_environment_sets_not_env_file():
@@ -131,9 +140,30 @@ def test_deployment_rows():
         "shadowed": [],
         "aws_mount": None,
         "regions": {"home": "us-east-1", "other": [], "strict": False},
+        "env_reader": {
+            "uid": 1000,
+            "gid": 1000,
+            "groups": [1000],
+            "name": "node",
+            "source": "the running container's process",
+        },
+        "env_file": {
+            "path": f"{DIR}/.env",
+            "exists": True,
+            "uid": 0,
+            "gid": 1000,
+            "owner": "root",
+            "group": "node",
+            "mode": "0640",
+        },
+        "env_via_env_file": True,
+        "env_readings_differ": [],
     }
-    rows = {r["check"]: r["status"] for r in compose.deployment_rows("h", good)}
-    assert set(rows.values()) == {"PASS"} and len(rows) == 4
+    rows = {r["check"]: r for r in compose.deployment_rows("h", good)}
+    assert {r["status"] for r in rows.values()} == {"PASS"} and len(rows) == 6
+    assert rows["h: LibreChat's user can read .env"]["detail"] == (
+        f"node (1000:1000) (the running container's process) reads it through its group; {DIR}/.env is root:node 0640"
+    )
     bad = good | {
         "mount_ok": False,
         "problems": ["no mount"],
@@ -142,17 +172,40 @@ def test_deployment_rows():
         "shadowed": ["BEDROCK_AWS_DEFAULT_REGION"],
         "aws_mount": False,
         "regions": {"home": "us-east-1", "other": ["us-west-2"], "strict": True},
+        "env_file": good["env_file"] | {"gid": 0, "group": "root"},
+        "env_readings_differ": ["BEDROCK_AWS_SECRET_ACCESS_KEY"],
     }
     rows = compose.deployment_rows("h", bad)
-    assert [r["status"] for r in rows] == ["FAIL"] * 6
+    assert [r["status"] for r in rows] == ["FAIL"] * 8
     assert "sends the us-east-1 application profile ARN" in rows[-1]["detail"]
+    by_check = {r["check"]: r["detail"] for r in rows}
+    assert by_check["h: LibreChat's user can read .env"].startswith(
+        f"node (1000:1000) (the running container's process) cannot read it ({DIR}/.env is root:root 0640)"
+    )
+    assert f"chgrp 1000 {DIR}/.env && chmod 0640 {DIR}/.env" in by_check["h: LibreChat's user can read .env"]
+    assert by_check["h: Compose and dotenv read the Bedrock keys of .env alike"].startswith(
+        "docker compose (env_file) reads BEDROCK_AWS_SECRET_ACCESS_KEY otherwise"
+    )
     systemd = compose.deployment_rows("h", {"method": "systemd", "log": {"state": "loaded"}})
     assert [r["check"] for r in systemd] == [
         "h: LibreChat loaded librechat.yaml",
         "h: no Bedrock variable is shadowed by the process environment",
+        "h: LibreChat's user can read .env",
     ]
+    assert systemd[-1]["status"] == "SKIP"
     skipped = compose.deployment_rows("h", {"method": "command"})
     assert skipped[0]["status"] == "SKIP"
+    assert skipped[-1]["detail"] == (
+        "restart method command: who runs LibreChat is not known to the role; set librechat_config_env_reader to the "
+        "user LibreChat runs as"
+    )
+    # world-readable: it reads, and the row says how to let the role drop the world bits
+    world = compose.deployment_rows("h", bad | {"env_file": bad["env_file"] | {"mode": "0644"}})
+    world_row = next(r for r in world if r["check"] == "h: LibreChat's user can read .env")
+    assert world_row["status"] == "PASS" and "only through the world bits" in world_row["detail"]
+    # .env through the bind mount only: Compose does not read it
+    mounted = compose.deployment_rows("h", good | {"env_via_env_file": False})
+    assert next(r for r in mounted if "alike" in r["check"])["status"] == "SKIP"
 
 
 def test_backups_split_keeps_the_newest():

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 FILTERS = Path(__file__).resolve().parents[4] / "plugins" / "filter"
+GALAXY = yaml.safe_load((FILTERS.parents[1] / "galaxy.yml").read_text())
 
 
 def registered() -> dict:
@@ -32,7 +33,8 @@ def test_the_documentation_names_its_filter_and_its_input(name):
     docs = yaml.safe_load((FILTERS / f"{name}.yml").read_text())
     doc = docs["DOCUMENTATION"]
     assert doc["name"] == name
-    assert doc["version_added"] == "0.1.0"
+    # the first release, or the one being made (galaxy.yml): a filter added now is new in it
+    assert doc["version_added"] in ("0.1.0", GALAXY["version"])
     assert "_input" in doc["options"]
     assert docs["RETURN"]["_value"]["type"]
     assert f"librechat.bedrock.{name}" in docs["EXAMPLES"]

@@ -7,10 +7,12 @@ import os
 import types
 
 import pytest
+from ansible.errors import AnsibleActionFail
 
 from ansible_collections.librechat.bedrock.plugins.action.librechat_config import ActionModule as ConfigAction
 from ansible_collections.librechat.bedrock.plugins.action.librechat_config_info import ActionModule as InfoAction
 from ansible_collections.librechat.bedrock.plugins.modules import librechat_files_info
+from ansible_collections.librechat.bedrock.plugins.plugin_utils import dotenv_file
 
 ARN = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123def456"
 BEDROCK = {"models": ["m"], "inferenceProfiles": {"m": "${M_ARN}"}}
@@ -59,6 +61,8 @@ def _config_args(tmp_path, **changes):
         "backup": True,
         "process_environment": {},
         "librechat_version": None,
+        "env_reader": None,
+        "env_file_environment": {},
     }
     args.update(changes)
     return args
@@ -205,3 +209,138 @@ def _stat(**changes):
 )
 def test_what_was_read_decides_only_what_it_can(before, stat, after, mode, owner, group, same):
     assert ConfigAction._same({"owner": owner, "group": group}, before, stat, after, mode) is same
+
+
+# -------------------------------------------------------------------------------------------- who reads .env
+
+NODE = {
+    "uid": 1000,
+    "gid": 1000,
+    "groups": [1000],
+    "name": "1000:1000",
+    "source": "the running container's process",
+    "writes": False,
+}
+
+
+def _copying(action):
+    """The action with copy replaced by a recorder of the arguments it is given."""
+    copies = []
+
+    class Copy:
+        def __init__(self, task):
+            self.task = task
+
+        def run(self, task_vars):
+            copies.append(dict(self.task.args))
+            return {"changed": True}
+
+    action._task.copy = lambda: types.SimpleNamespace(args={}, diff=False)
+    action._shared_loader_obj = types.SimpleNamespace(
+        action_loader=types.SimpleNamespace(get=lambda name, task, **_kw: Copy(task))
+    )
+    action._connection = action._play_context = action._loader = action._templar = None
+    return copies
+
+
+def test_the_check_pass_refuses_to_take_the_readers_access_away(tmp_path):
+    """LibreChat's local layout: .env root:root 0644, read by the container's user 1000 only through the world
+    bits. The check pass fails before anything is written (no copy is even asked), naming the fix."""
+    _converge(tmp_path)
+    os.chmod(tmp_path / ".env", 0o644)
+    host = Host()
+    action = _action(ConfigAction, host, check_mode=True)
+    copies = _copying(action)
+    args = _config_args(tmp_path, env_file_mode="", env_reader=NODE, env={**ENV, "EXTRA": "1"})
+    stat = librechat_files_info.describe(str(tmp_path / ".env"), False)
+    with pytest.raises(AnsibleActionFail) as raised:
+        action._run(args, {}, {})
+    message = str(raised.value)
+    assert "neither was written" in message
+    assert f"LibreChat reads {tmp_path}/.env as 1000:1000, the running container's process" in message
+    assert (
+        f"is {stat['pw_name']}:{stat['gr_name']} 0644: it reads the file today only through the world bits" in message
+    )
+    assert f"`chgrp 1000 {tmp_path}/.env && chmod 0640 {tmp_path}/.env`" in message
+    assert "librechat_config_group: 1000" in message and "librechat_config_env_reader" in message
+    assert host.runs == ["librechat.bedrock.librechat_files_info"] and copies == []
+
+
+def test_a_new_env_is_created_with_the_readers_group(tmp_path):
+    _converge(tmp_path)
+    (tmp_path / ".env").unlink()
+    action = _action(ConfigAction, Host(), check_mode=False)
+    copies = _copying(action)
+    result = action._run(_config_args(tmp_path, env_file_mode="", env_reader=NODE), {}, {})
+    assert result["env_changed"]
+    assert [(c["dest"], c["mode"], c.get("group")) for c in copies] == [(str(tmp_path / ".env"), "0640", "1000")]
+
+
+def test_the_readers_group_gets_read_access_and_librechat_yaml_keeps_its_group(tmp_path):
+    _converge(tmp_path)
+    os.chmod(tmp_path / ".env", 0o600)
+    gid = os.stat(tmp_path / ".env").st_gid
+    action = _action(ConfigAction, Host(), check_mode=False)
+    copies = _copying(action)
+    reader = NODE | {"uid": 4242, "gid": gid, "groups": [gid]}
+    action._run(_config_args(tmp_path, env_file_mode="", env_reader=reader), {}, {})
+    assert [(c["dest"], c["mode"], c.get("group")) for c in copies] == [(str(tmp_path / ".env"), "0640", None)]
+
+
+def test_without_a_reader_only_the_world_bits_go(tmp_path):
+    _converge(tmp_path)
+    os.chmod(tmp_path / ".env", 0o644)
+    action = _action(ConfigAction, Host(), check_mode=False)
+    copies = _copying(action)
+    action._run(_config_args(tmp_path, env_file_mode=""), {}, {})
+    assert [(c["dest"], c["mode"]) for c in copies] == [(str(tmp_path / ".env"), "0640")]
+
+
+# -------------------------------------------------------------------------------------------- Compose's reading
+
+
+def test_with_env_file_the_checks_judge_composes_reading(tmp_path):
+    """A key the role does not write, `BEDROCK_AWS_SECRET_ACCESS_KEY=$ecret`: dotenv reads `$ecret`, Compose
+    interpolates the unset `$ecret` to nothing, and LibreChat (through env_file) holds Compose's reading: one
+    key of the static pair alone, every request fails."""
+    _config, env = _converge(tmp_path)
+    text = env + "BEDROCK_AWS_ACCESS_KEY_ID=AKIAEXAMPLE\nBEDROCK_AWS_SECRET_ACCESS_KEY=$ecret\n"
+    (tmp_path / ".env").write_text(text)
+    compose = {**dotenv_file.parse(text), "BEDROCK_AWS_SECRET_ACCESS_KEY": "", "HOST": "0.0.0.0"}
+    # as dotenv alone reads it, the pair is complete
+    assert _action(ConfigAction, Host(), check_mode=True)._run(_config_args(tmp_path), {}, {})["changed"] is False
+    warnings = []
+    action = _action(ConfigAction, Host(), check_mode=True)
+    action._display = types.SimpleNamespace(warning=warnings.append)
+    with pytest.raises(AnsibleActionFail, match="only BEDROCK_AWS_ACCESS_KEY_ID of the static pair is set"):
+        action._run(_config_args(tmp_path, env_file_environment=compose), {}, {})
+
+
+def test_keys_the_role_writes_are_judged_as_written(tmp_path):
+    """Compose's reading of the file before the write says nothing of the keys the role rewrites (single-quoted
+    where needed, so both read them alike)."""
+    _converge(tmp_path)
+    stale = {"M_ARN": "", "BEDROCK_AWS_DEFAULT_REGION": ""}
+    result = _action(ConfigAction, Host(), check_mode=True)._run(
+        _config_args(tmp_path, env_file_environment=stale), {}, {}
+    )
+    assert result["changed"] is False and result["warnings"] == [
+        f"docker compose reads BEDROCK_AWS_DEFAULT_REGION, M_ARN of {tmp_path}/.env otherwise than LibreChat's "
+        "dotenv (it interpolates $ outside single quotes and reads # as a comment only after a space), and "
+        "LibreChat gets Compose's reading through env_file; the role now rewrites (single-quoted) or removes "
+        "BEDROCK_AWS_DEFAULT_REGION, M_ARN, so both read alike"
+    ]
+    # what librechat_config_info would report of the files as they are: Compose's reading
+    assert result["current"]["region"] == ""
+
+
+def test_a_key_read_otherwise_by_compose_is_named_never_its_value(tmp_path):
+    _config, env = _converge(tmp_path)
+    (tmp_path / ".env").write_text(env + "BEDROCK_AWS_MODELS=a#b\n")
+    compose = {**dotenv_file.parse(env), "BEDROCK_AWS_MODELS": "a#b"}
+    result = _action(ConfigAction, Host(), check_mode=True)._run(
+        _config_args(tmp_path, env_file_environment=compose), {}, {}
+    )
+    [warning] = [w for w in result["warnings"] if "docker compose reads" in w]
+    assert "BEDROCK_AWS_MODELS" in warning and "a#b" not in warning
+    assert warning.endswith("the role leaves BEDROCK_AWS_MODELS as written: put those values in single quotes")
