@@ -113,6 +113,9 @@ def nspawn_missing() -> str | None:
     if tools:
         packages = " ".join(sorted({NSPAWN_TOOLS[tool] for tool in tools}))
         return f"{NSPAWN_SCENARIO} needs {', '.join(tools)}: apt-get install {packages} (make setup does, as root)"
+    # its unit runs the LibreChat app (tests/librechat_app) with this machine's Node.js
+    if not shutil.which("node") or not (ROOT / "tests" / "librechat_app" / "node_modules").is_dir():
+        return f"{NSPAWN_SCENARIO} needs Node.js and tests/librechat_app/node_modules: install nodejs, run make setup"
     return None
 
 

@@ -141,7 +141,11 @@ def stage_unit(cell: Cell = NEWEST) -> str:
     # (tests/unit/aws_emulator, tests/unit/scripts) run on the toolchain those always run on.
     tests = "tests/unit" if cell is NEWEST else "tests/unit/plugins"
     run([cell.python_path, "-m", "pytest", "-q", "-p", "no:cacheprovider", tests], env=base_env(cell))
-    return f"pytest {tests}"
+    if cell is not NEWEST or prerequisite_missing(node_missing()):
+        return f"pytest {tests}"
+    # The LibreChat app's own tests (tests/librechat_app): its start-up as LibreChat's, with Node's test runner.
+    run(["node", "--test", "test/"], cwd=ROOT / "tests" / "librechat_app")
+    return f"pytest {tests}, node --test tests/librechat_app"
 
 
 def integration_targets() -> list[str]:
