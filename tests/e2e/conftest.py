@@ -1,5 +1,7 @@
 """What every e2e test starts from: a reset emulator (AWS_ENDPOINT_URL, which scripts/test.py e2e provides), the
-demo's LibreChat directory under the test's tmp_path, and the environment the demo's playbooks run with."""
+demo's LibreChat directory under the test's tmp_path with LibreChat running from it in the project's Docker engine
+(DOCKER_HOST, which scripts/test.py also provides, with the LibreChat image built), and the environment the demo's
+playbooks run with. LibreChat is taken down after each test."""
 
 from __future__ import annotations
 
@@ -13,21 +15,22 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import demo  # noqa: E402
-from devtools import emulator_env  # noqa: E402
 
 from emulator.control import Control  # noqa: E402
 
 
 @pytest.fixture
 def setup(tmp_path):
-    """(control, directory, env): the emulator's control API after a reset, the prepared demo directory, and the
-    playbooks' environment pointing at both."""
+    """(control, directory, env): the emulator's control API after a reset, the prepared demo directory with
+    LibreChat running from it on a free loopback port, and the playbooks' environment pointing at all three."""
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
-    if not endpoint:
-        pytest.fail("AWS_ENDPOINT_URL is not set: run this through scripts/test.py e2e, which starts the emulator")
+    if not endpoint or not os.environ.get("DOCKER_HOST"):
+        pytest.fail("AWS_ENDPOINT_URL or DOCKER_HOST is not set: run this through scripts/test.py e2e")
     control = Control(endpoint)
     control.reset()
     directory = tmp_path / "librechat"
-    demo.prepare(directory)
-    env = emulator_env(endpoint) | {"LIBRECHAT_DEMO_DIR": str(directory), "ANSIBLE_NOCOLOR": "1"}
-    return control, directory, env
+    demo.prepare(directory, demo.free_port())
+    env = demo.playbook_env(endpoint, directory)
+    demo.start_librechat(env, directory)
+    yield control, directory, env
+    demo.stop_librechat(env, directory)

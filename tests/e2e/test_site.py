@@ -73,12 +73,25 @@ def test_site_verify_and_a_second_run(setup):
     assert env_file["BEDROCK_AWS_DEFAULT_REGION"] == "us-east-1"
     assert env_file["MONGO_URI"] == "mongodb://127.0.0.1:27017/LibreChat"
     assert (directory / ".env").stat().st_mode & 0o777 == 0o600
+    # LibreChat itself: it loaded the file the role wrote, and its process holds the region and the mapping
+    librechat = demo.librechat_state(directory)
+    assert librechat["config"]["loaded"]
+    assert librechat["BEDROCK_AWS_DEFAULT_REGION"] == "us-east-1"
+    assert librechat["bedrock"]["profiles"] == {model: env_file.get(ENV_VARS.get(model, "")) for model in MODELS}
     assert len(state["logging"]) == 1
     assert state["logging"][0]["loggingConfig"]["cloudWatchConfig"]["logGroupName"] == "/aws/bedrock/model-invocations"
 
-    # verify, once LibreChat's requests are in the invocation logs
-    answers = demo.invoke_profiles(env, directory)
-    assert sorted(arn for arn, _answer in answers) == sorted(env_file[var] for var in ENV_VARS.values())
+    # chats through LibreChat (its own Bedrock client, in its container): each mapped model goes to Bedrock as
+    # its profile ARN, the model without a profile as its ID, and the invocation logs say so
+    sent = demo.send_requests(env, directory)
+    assert {tally["model"]: key for key, tally in sent.items()} == {
+        model: env_file[ENV_VARS[model]] if model in ENV_VARS else model for model in MODELS
+    }
+    records = demo.invocation_records(env)
+    assert demo.log_mismatches(sent, records) == []
+    regions = {r["modelId"]: r["inferenceRegion"] for r in records}
+    assert regions[env_file[ENV_VARS[MODELS[0]]]].startswith("us-")
+    assert regions[MODELS[3]].startswith("us-")
     report = demo.playbook("verify", env, capture=True)
     for model in ENV_VARS:
         assert f"{model} requests use its profile" in report

@@ -1,7 +1,8 @@
-"""End to end: the demo's usage path (site, a few Converse and ConverseStream requests per profile, then the
+"""End to end: the demo's usage path (site, a few chats and streaming chats through LibreChat per model, then the
 usage playbook) against the local AWS emulator. Asserts that the usage report's calls and tokens per profile are
-the ones the requests answered, in the printed tables, the JSON and the CSV; that the report took one
-GetMetricData call and no AWS write; and that check mode reads the same figures."""
+the ones LibreChat's answers counted, each profile named by the model LibreChat lists, in the printed tables, the
+JSON and the CSV; that the report took one GetMetricData call and no AWS write; and that check mode reads the
+same figures."""
 
 from __future__ import annotations
 
@@ -19,14 +20,22 @@ import demo  # noqa: E402
 from devtools import CommandFailed  # noqa: E402
 
 PROFILES = 3  # the demo inventory's models with a profile
+# The widest label of a profile's usage table ("LibreChat model"), which sets the column's width
+LABEL_WIDTH = 15
+
+
+def cell(label: str, value) -> str:
+    """One line of a profile's usage table as the debug output quotes it."""
+    return f'"{label:<{LABEL_WIDTH}}  {value}"'
 
 
 @pytest.fixture
 def sent(setup):
-    """The demo's site run and requests; what Bedrock answered per profile ARN."""
+    """The demo's site run and chats through LibreChat; what LibreChat's answers counted per profile ARN (the
+    model without a profile is left out: it has no profile to report)."""
     control, directory, env = setup
     demo.playbook("site", env, "--skip-tags", "verify", echo=False, capture=True)
-    tally = demo.send_requests(env, directory)
+    tally = {key: t for key, t in demo.send_requests(env, directory).items() if t["arn"]}
     return control, env, tally
 
 
@@ -54,12 +63,13 @@ def test_the_usage_report_shows_the_calls_and_tokens_the_demo_sent(sent, tmp_pat
         assert usage["output_tokens"] == sent_tally["output_tokens"]
         assert usage["throttles"] == usage["client_errors"] == usage["server_errors"] == 0
         # the printed table of the profile carries the same figures
-        table = f'"profile         {by_arn[arn]["name"]}"'
+        table = cell("profile", by_arn[arn]["name"])
         assert table in output
         block = output.split(table, 1)[1].split("]", 1)[0]
-        assert f'"calls           {sent_tally["calls"]}"' in block
-        assert f'"tokens in       {sent_tally["input_tokens"]}"' in block
-        assert f'"tokens out      {sent_tally["output_tokens"]}"' in block
+        assert cell("LibreChat model", sent_tally["model"]) in block
+        assert cell("calls", sent_tally["calls"]) in block
+        assert cell("tokens in", sent_tally["input_tokens"]) in block
+        assert cell("tokens out", sent_tally["output_tokens"]) in block
     total_calls = sum(t["calls"] for t in tally.values())
     assert report["totals"]["invocations"] == total_calls
     assert report["totals"]["input_tokens"] == sum(t["input_tokens"] for t in tally.values())
@@ -71,6 +81,7 @@ def test_the_usage_report_shows_the_calls_and_tokens_the_demo_sent(sent, tmp_pat
     assert [r["profile"] for r in rows][-1] == "all profiles"
     for row in rows[:-1]:
         assert int(row["invocations"]) == tally[row["arn"]]["calls"]
+        assert row["librechat_model"] == tally[row["arn"]]["model"]
         assert int(row["input_tokens"]) == tally[row["arn"]]["input_tokens"]
         assert int(row["output_tokens"]) == tally[row["arn"]]["output_tokens"]
     assert int(rows[-1]["invocations"]) == total_calls
@@ -88,7 +99,7 @@ def test_check_mode_reads_the_same_figures_and_writes_no_file(sent, tmp_path):
     assert not json_path.exists()
     real = json.loads((tmp_path / "real.json").read_text())
     for profile in real["profiles"]:
-        assert f'"calls           {profile["usage"]["invocations"]}"' in output
+        assert cell("calls", profile["usage"]["invocations"]) in output
     assert demo.usage_mismatches(real, tally) == []
 
 
