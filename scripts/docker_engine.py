@@ -226,6 +226,17 @@ def stop(pid: int | None = None) -> None:
         time.sleep(0.2)
     if _alive(pid):
         os.kill(pid, signal.SIGKILL)
+    unmount_leftovers()
+
+
+def unmount_leftovers() -> None:
+    """Unmount what a stopped dockerd left mounted under .cache/docker (dockerd 20.10 leaves its default network
+    namespace bound at <exec root>/netns/default), so the directory can be removed; nothing outside it is touched."""
+    prefix = str(DOCKER) + "/"
+    with open("/proc/self/mountinfo", encoding="utf-8") as mounts:
+        points = [line.split()[4] for line in mounts if line.split()[4].startswith(prefix)]
+    for point in sorted(points, key=len, reverse=True):
+        subprocess.run(["umount", "--lazy", point], capture_output=True, check=False)
 
 
 @contextmanager
