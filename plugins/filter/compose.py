@@ -14,6 +14,7 @@ Facts checked against LibreChat's source (danny-avila/LibreChat):
   `docker-compose.override.yml.example` shows the `./librechat.yaml:/app/librechat.yaml` line to add.
 """
 
+import json
 import posixpath
 import re
 import shlex
@@ -377,6 +378,7 @@ def deployment_rows(host, deployment):
     rows.append(_env_reader_row(where, d))
     if method == "docker_compose":
         rows.append(_readings_row(where, d))
+        rows += process_rows(where, d)
     if d.get("aws_mount") is not None:
         rows.append(
             _row(
@@ -455,9 +457,227 @@ def _readings_row(where, d):
     return _row(check, PASS, "every Bedrock key of .env reads the same through env_file as through dotenv")
 
 
-def verify_deployment_rows(entry):
-    """deployment_rows of one verify host entry ({host, deployment})."""
-    return deployment_rows(entry.get("host"), entry.get("deployment") or {})
+def verify_deployment_rows(entry, expected=None):
+    """deployment_rows of one verify host entry ({host, deployment, restart}). `expected`: what the role maps, for
+    every host ({region, variables: {profile variable: ARN or None}}), added to the host's own (its `auth`)."""
+    deployment = dict(entry.get("deployment") or {})
+    deployment["expected"] = {**(expected or {}), **(deployment.get("expected") or {})}
+    deployment.setdefault("restart_command", (entry.get("restart") or {}).get("command") or "")
+    return deployment_rows(entry.get("host"), deployment)
+
+
+# ------------------------------------------------------------------------------------------ LibreChat's process
+# The verify role asks LibreChat's own container, as its own user, what its process holds after its start-up
+# (roles/verify/files/librechat_process.js, run by `docker compose exec -T <service> node -e`).
+
+PROCESS_READS_ENV = "LibreChat's process reads .env"
+PROCESS_HOLDS = "LibreChat's process holds the region and each profile ARN"
+PROCESS_CREDENTIALS = "LibreChat's process uses credentials: "
+# What the script may report: anything else it printed is dropped (it prints no secret; this keeps it so).
+_ENV_FILE_FIELDS = ("path", "exists", "readable", "loaded", "error", "mounted")
+_CREDENTIAL_NAMES = (
+    "BEDROCK_AWS_ACCESS_KEY_ID",
+    "BEDROCK_AWS_SECRET_ACCESS_KEY",
+    "BEDROCK_AWS_SESSION_TOKEN",
+    "BEDROCK_AWS_BEARER_TOKEN",
+    "BEDROCK_AWS_PROFILE",
+)
+# the names librechat_process.js gives the methods: librechat_config_auth's, and unpaired (one half of the pair)
+_METHODS = ("user_provided", "bearer", "unpaired", "static", "profile", "default_chain")
+
+
+def process_state(result):
+    """The non-secret fields of the verify role's `docker compose exec ... node -e` run (a registered command
+    result): {status: read, not_running, no_node, error or not_asked; reason; uid, gid, cwd; env_file {path,
+    exists, readable, loaded, error, mounted}; dotenv_error; region; endpoints; profiles {variable: value or None};
+    credentials {method, set (names)}}. Only the fields named here are kept."""
+    r = result if isinstance(result, dict) else {}
+    if r.get("skipped") or not any(key in r for key in ("rc", "stdout", "stderr")):
+        return {"status": "not_asked", "reason": "LibreChat's process was not asked"}
+    stderr = str(r.get("stderr") or "")
+    found = None
+    for line in reversed(str(r.get("stdout") or "").splitlines()):
+        if line.startswith("{"):
+            try:
+                found = json.loads(line)
+            except ValueError:
+                found = None
+            break
+    if not isinstance(found, dict):
+        last = ([line.strip() for line in stderr.splitlines() if line.strip()] or [f"rc {r.get('rc')}"])[-1]
+        if re.search(r"is not running|is restarting|is paused|no container found", stderr):
+            return {"status": "not_running", "reason": last[:300]}
+        if re.search(r"executable file not found|\bnode: not found", stderr):
+            return {"status": "no_node", "reason": last[:300]}
+        return {"status": "error", "reason": last[:300]}
+    env_file = found.get("envFile") if isinstance(found.get("envFile"), dict) else {}
+    credentials = found.get("credentials") if isinstance(found.get("credentials"), dict) else {}
+    profiles = found.get("profiles") if isinstance(found.get("profiles"), dict) else {}
+    method = credentials.get("method")
+    return {
+        "status": "read",
+        "reason": "",
+        "uid": found.get("uid"),
+        "gid": found.get("gid"),
+        "cwd": str(found.get("cwd") or ""),
+        "env_file": {key: env_file.get(key) for key in _ENV_FILE_FIELDS},
+        "dotenv_error": str(found.get("dotenvError") or ""),
+        "region": found.get("BEDROCK_AWS_DEFAULT_REGION"),
+        "endpoints": found.get("ENDPOINTS"),
+        "profiles": {
+            str(name): None if value is None else str(value)
+            for name, value in profiles.items()
+            if name not in _CREDENTIAL_NAMES[:4]
+        },
+        "credentials": {
+            "method": method if method in _METHODS else "unknown",
+            "set": [name for name in credentials.get("set") or [] if name in _CREDENTIAL_NAMES],
+        },
+    }
+
+
+def _process_unread(p, d):
+    """Why the three process rows are SKIP, or ''."""
+    status = p.get("status") or "not_asked"
+    if status == "read":
+        if p.get("dotenv_error"):
+            return (
+                f"LibreChat's dotenv cannot be loaded from {p.get('cwd')} ({p['dotenv_error']}): the container's "
+                "working directory is not LibreChat's (/app in its image), so this is not LibreChat's start-up"
+            )
+        return ""
+    if status == "not_running":
+        how = d.get("restart_command") or "docker compose up -d"
+        return f"the LibreChat container is not running ({p.get('reason')}): start it ({how}), then verify again"
+    if status == "no_node":
+        return (
+            f"node is not in the container's image ({p.get('reason')}), so LibreChat's process cannot be asked: is "
+            "the service LibreChat's image?"
+        )
+    if status == "error":
+        return f"docker compose exec failed: {p.get('reason')}"
+    return p.get("reason") or "LibreChat's process was not asked"
+
+
+def process_rows(where, d):
+    """The rows of what LibreChat's process holds, asked inside its container (process_state() of the verify
+    role's read, in `d['process']`), against what the role maps (`d['expected']`: region, auth, variables)."""
+    p = d.get("process") or {}
+    expected = d.get("expected") or {}
+    auth = expected.get("auth") or "default_chain"
+    why = _process_unread(p, d)
+    if why:
+        return [
+            _row(where + PROCESS_READS_ENV, SKIP, why),
+            _row(where + PROCESS_HOLDS, SKIP, why),
+            _row(where + PROCESS_CREDENTIALS + auth, SKIP, why),
+        ]
+    return [
+        _process_env_row(where, d, p),
+        _process_values_row(where, d, p, expected),
+        _process_credentials_row(where, d, p, auth),
+    ]
+
+
+def _process_env_row(where, d, p):
+    check = where + PROCESS_READS_ENV
+    env_file = p.get("env_file") or {}
+    inside = env_file.get("path") or posixpath.join(p.get("cwd") or "/app", ".env")
+    host = (d.get("env_file") or {}).get("path") or ".env"
+    who = f"{p.get('uid')}:{p.get('gid')}"
+    if env_file.get("mounted") is False:
+        if d.get("env_via_env_file"):
+            return _row(
+                check,
+                SKIP,
+                f"{host} is not mounted at {inside} (env_file only): LibreChat's environment comes from compose, and "
+                f"its dotenv reads the image's own {inside}; the next rows judge what it holds",
+            )
+        return _row(
+            check,
+            FAIL,
+            f"{host} is neither mounted at {inside} nor in the service's env_file: LibreChat never reads it; mount it "
+            f'("- ./.env:{inside}" under the service\'s volumes) or add "env_file: [.env]", then recreate LibreChat',
+        )
+    also = " (compose's env_file still gives it the values)" if d.get("env_via_env_file") else ""
+    if not env_file.get("exists"):
+        return _row(check, FAIL, f"there is no {inside} in the container: check the mount of {host}{also}")
+    if not env_file.get("readable"):
+        return _row(
+            check,
+            FAIL,
+            f"LibreChat's user {who} cannot read the mounted {inside} ({host} on the host): its dotenv skips the "
+            f"file without a word, and LibreChat runs without every value in it{also}; `chgrp {p.get('gid')} {host} "
+            f"&& chmod 0640 {host}`, or set the librechat_config role's librechat_config_group: {p.get('gid')} and "
+            "run the librechat playbook",
+        )
+    if not env_file.get("loaded"):
+        return _row(
+            check,
+            FAIL,
+            f"LibreChat's dotenv did not load {inside} ({env_file.get('error')}){also}: check what is mounted "
+            f"there ({host}; a mount whose source was missing is a directory)",
+        )
+    return _row(check, PASS, f"LibreChat's user {who} reads {inside} (mounted from {host}) and dotenv loaded it")
+
+
+def _process_values_row(where, d, p, expected):
+    check = where + PROCESS_HOLDS
+    shadowed_names = set(d.get("shadowed") or [])
+    variables = expected.get("variables") or {}
+    region = expected.get("region")
+    problems = []
+
+    def seen(value):
+        return "unset" if value in (None, "") else repr(value)
+
+    def source(name):
+        return " (set by compose environment:)" if name in shadowed_names else ""
+
+    if region and p.get("region") != region:
+        problems.append(
+            f"BEDROCK_AWS_DEFAULT_REGION is {seen(p.get('region'))}, not {region} (librechat_bedrock_region)"
+            + source("BEDROCK_AWS_DEFAULT_REGION")
+        )
+    names = list((p.get("profiles") or {}).keys())
+    for name in names:
+        held, want = p["profiles"][name], variables.get(name)
+        if not want:
+            problems.append(
+                f"{name} is {seen(held)}, and no profile ARN is known for it (run the profiles playbook, "
+                "librechat.bedrock.profiles)"
+            )
+        elif held != want:
+            problems.append(f"{name} is {seen(held)}, not {want}" + source(name))
+    if problems:
+        how = d.get("restart_command") or "docker compose up -d --force-recreate"
+        return _row(
+            check,
+            FAIL,
+            "; ".join(problems) + ": LibreChat holds what compose's environment: and env_file and then .env give it "
+            f"at its start; run the librechat playbook, remove or align a value set elsewhere, and recreate it ({how})",
+        )
+    mapped = f" and {', '.join(names)} as the role maps them" if names else " (no profile variable: ARNs in the file)"
+    return _row(check, PASS, f"BEDROCK_AWS_DEFAULT_REGION {p.get('region')}{mapped}")
+
+
+def _process_credentials_row(where, d, p, auth):
+    credentials = p.get("credentials") or {}
+    method = credentials.get("method") or "unknown"
+    names = credentials.get("set") or []
+    given = f" ({', '.join(names)} set)" if names else " (no BEDROCK_AWS_* credential set)"
+    check = where + PROCESS_CREDENTIALS + method
+    if method == auth:
+        return _row(check, PASS, f"as librechat_config_auth says{given}")
+    why = f"LibreChat's process uses {method}{given}, and librechat_config_auth is {auth}"
+    if method == "unpaired":
+        why += " (only one of BEDROCK_AWS_ACCESS_KEY_ID and BEDROCK_AWS_SECRET_ACCESS_KEY: every request fails)"
+    return _row(
+        check,
+        FAIL,
+        f"{why}: run the librechat playbook (it removes the other methods' variables from .env), remove any set in "
+        "compose's environment:, and recreate LibreChat; or set librechat_config_auth to the method you use",
+    )
 
 
 def regions_message(other, home, hint=True):
@@ -510,6 +730,7 @@ class FilterModule:
             "shadowed_keys": shadowed,
             "deployment_rows": deployment_rows,
             "verify_deployment_rows": verify_deployment_rows,
+            "librechat_process_state": process_state,
             "backups_split": backups_split,
             "regions_message": regions_message,
             "env_reader": env_access.resolve,
