@@ -64,4 +64,4 @@ docker-down:
 
 clean:
 	-[ -x $(PY) ] && $(PY) scripts/docker_engine.py stop
-	rm -rf $(VENV) .cache .work tests/output
+	rm -rf --one-file-system $(VENV) .cache .work tests/output

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -44,7 +45,8 @@ from emulator.control import Control
 DEMO_DIR = ROOT / ".work" / "demo" / "librechat"
 USAGE_JSON = ROOT / ".work" / "demo" / "usage.json"
 USAGE_CSV = ROOT / ".work" / "demo" / "usage.csv"
-# LibreChat's own port; the demo's LibreChat listens on this machine's loopback only.
+# LibreChat's own port, the default of a directory prepared without one; make demo prepares its directory with a
+# free port. The demo's LibreChat listens on this machine's loopback only.
 DEMO_PORT = 3080
 # What step 4 sends per model: Converse requests, then ConverseStream ones
 CONVERSE_PER_PROFILE = 2
@@ -329,7 +331,10 @@ def usage_args(json_path: Path = USAGE_JSON, csv_path: Path = USAGE_CSV) -> list
 
 
 def main() -> int:
-    prepare()
+    # a kill ends the demo through SystemExit, so LibreChat is taken down and the engine stopped by PID
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # a free port for a new demo directory: a LibreChat already on 3080 would otherwise answer the demo's requests
+    prepare(port=free_port())
     try:
         started = docker_engine.start()
     except docker_engine.EngineError as error:

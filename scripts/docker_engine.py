@@ -11,8 +11,9 @@ containers through ports published on this machine's loopback.
 A user who already runs Docker can use it instead: set LIBRECHAT_BEDROCK_DOCKER_HOST to its socket (for example
 unix:///var/run/docker.sock) and nothing is started or stopped; the images are built there.
 
-`python scripts/docker_engine.py start|stop|env` runs it by hand (`make docker`); the test stages and the demo
-use `engine()`.
+`python scripts/docker_engine.py start|stop|env` runs it by hand (`make docker-up`, `make docker-down`); the test
+stages and the demo start and stop it themselves. Outside the checkout, dockerd 20.10 writes its identity key to
+/etc/docker/key.json (no flag moves it) and containerd its shims' sockets under /run/containerd/s/.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ COMPOSE_VERSION = "v2.40.3"
 # The engine itself: Debian's docker.io (dockerd, containerd, runc), installed by scripts/bootstrap.py.
 ENGINE_TOOLS = ("dockerd", "containerd", "runc", "docker")
 OWN_HOST = f"unix://{SOCKET}"
+SOCKET_PATH_MAX = 107
 USER_HOST_VARIABLE = "LIBRECHAT_BEDROCK_DOCKER_HOST"
 # How long a starting engine may take to answer before the start is called failed: a bound on a failure, not a
 # measure of speed (a healthy engine answers in a second or two).
@@ -83,6 +85,12 @@ def missing() -> str | None:
         )
     if not COMPOSE_PLUGIN.exists():
         return f"Compose v2 is missing at {COMPOSE_PLUGIN}: run make setup"
+    longest = EXEC_ROOT / "containerd" / "containerd.sock.ttrpc"
+    if len(str(longest)) > SOCKET_PATH_MAX:
+        return (
+            f"the checkout's path is too long for the engine's sockets ({longest} is {len(str(longest))} bytes, a "
+            f"unix socket's path at most {SOCKET_PATH_MAX}): clone it to a shorter path, or set {USER_HOST_VARIABLE}"
+        )
     return None
 
 
@@ -133,13 +141,23 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def ours(pid: int) -> bool:
+    """Whether the process is the project's dockerd: its command line names this checkout's pidfile. A pidfile
+    left by a dockerd that died hard may name a PID the system has since given to another process."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return f"--pidfile={PIDFILE}".encode() in cmdline
+
+
 def running_pid() -> int | None:
-    """The PID of the project's dockerd when one runs (its pidfile names a live process), else None."""
+    """The PID of the project's dockerd when one runs (its pidfile names a live dockerd of ours), else None."""
     try:
         pid = int(PIDFILE.read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
-    return pid if _alive(pid) else None
+    return pid if _alive(pid) and ours(pid) else None
 
 
 def start() -> int | None:
@@ -151,8 +169,10 @@ def start() -> int | None:
         if not _ping():
             raise EngineError(f"no Docker engine answers at {USER_HOST_VARIABLE}={docker_host()}")
         return None
-    if running_pid() is not None and _ping():
-        return None
+    if running_pid() is not None:
+        if _ping():
+            return None
+        raise EngineError(f"the project's dockerd (pid {running_pid()}) runs but does not answer: see {LOG}")
     for path in (DATA_ROOT, EXEC_ROOT):
         path.mkdir(parents=True, exist_ok=True)
     SOCKET.unlink(missing_ok=True)
@@ -173,13 +193,17 @@ def start() -> int | None:
     with LOG.open("ab") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + START_TIMEOUT
-    while not _ping():
-        if proc.poll() is not None:
-            raise EngineError(f"dockerd exited with {proc.returncode}: see {LOG.relative_to(ROOT)}")
-        if time.monotonic() > deadline:
-            stop(proc.pid)
-            raise EngineError(f"dockerd did not answer on {SOCKET} within {START_TIMEOUT}s: see {LOG}")
-        time.sleep(0.2)
+    try:
+        while not _ping():
+            if proc.poll() is not None:
+                raise EngineError(f"dockerd exited with {proc.returncode}: see {LOG.relative_to(ROOT)}")
+            if time.monotonic() > deadline:
+                raise EngineError(f"dockerd did not answer on {SOCKET} within {START_TIMEOUT}s: see {LOG}")
+            time.sleep(0.2)
+    except BaseException:
+        # also on Ctrl-C or a signal while it starts: dockerd has a session of its own, nothing else would stop it
+        stop(proc.pid)
+        raise
     return proc.pid
 
 
@@ -209,8 +233,11 @@ def leftovers() -> dict[str, list[str]]:
 def stop(pid: int | None = None) -> None:
     """Stop the dockerd this project started (its PID, or the pidfile's), after removing containers and networks;
     wait for it and the containerd it started to exit."""
+    if os.environ.get(USER_HOST_VARIABLE):
+        return
     pid = pid or running_pid()
-    if pid is None or os.environ.get(USER_HOST_VARIABLE):
+    if pid is None:
+        unmount_leftovers()
         return
     if _ping():
         clean()

@@ -167,9 +167,19 @@ def build(env: dict[str, str] | None = None, force: bool = False) -> str:
     node = node_binary()
     libraries = shared_libraries(node)
     digest = inputs_digest(node, libraries)
-    if not force and all(current_digest(tag, env) == digest for tag in TAGS):
+    found = {tag: current_digest(tag, env) for tag in TAGS}
+    if not force and all(found[tag] == digest for tag in TAGS):
         print(f"  LibreChat image up to date ({digest[:12]})", flush=True)
         return digest
+    # On an engine of the user's, a tag of these names without the label is their own LibreChat image: moving it
+    # to the test app would make their next `docker compose up` run the test app instead.
+    theirs = [tag for tag, label in found.items() if label is not None and not re.fullmatch(r"[0-9a-f]{64}", label)]
+    if theirs and os.environ.get(docker_engine.USER_HOST_VARIABLE):
+        raise ImageError(
+            f"{', '.join(theirs)} on {docker_engine.docker_host()} is an image of yours, not this project's test "
+            f"image: the tests tag theirs with that name. Use the project's own engine (unset "
+            f"{docker_engine.USER_HOST_VARIABLE}), or an engine where these tags are free"
+        )
     changes = [
         "WORKDIR /app",
         "USER node",

@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -455,6 +456,8 @@ def main() -> int:
         parser.error(f"--cell runs only {', '.join(CELL_STAGES)}")
     if cell:
         require_cell(cell)
+    # A CI timeout or a kill ends the run through SystemExit, so the engine's finally still stops it by PID.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results = []
     started = time.monotonic()
     with docker_for(stages) as docker_note:
