@@ -336,12 +336,8 @@ def main() -> int:
     # a free port for a new demo directory: a LibreChat already on 3080 would otherwise answer the demo's requests
     prepare(port=free_port())
     try:
-        started = docker_engine.start()
-    except docker_engine.EngineError as error:
-        print(f"demo failed: {error}", file=sys.stderr)
-        return 1
-    try:
-        with emulator() as endpoint:
+        # an engine found running is the user's to keep as it is: the demo takes down only its own LibreChat
+        with docker_engine.engine(clean_found=False), emulator() as endpoint:
             env = playbook_env(endpoint)
             try:
                 librechat_image.build(env)
@@ -351,9 +347,9 @@ def main() -> int:
                 return 1
             finally:
                 stop_librechat(env)
-    finally:
-        if started:
-            docker_engine.stop(started)
+    except docker_engine.EngineError as error:
+        print(f"demo failed: {error}", file=sys.stderr)
+        return 1
 
 
 def demo(endpoint: str, env: dict[str, str]) -> int:

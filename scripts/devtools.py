@@ -7,7 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
-from contextlib import contextmanager
+import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,3 +201,38 @@ def emulator():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def alive(pid: int) -> bool:
+    """Whether a process of that PID exists (a zombie child counts until end_process reaps it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def end_process(pid: int, signals, seconds: float, send=os.kill) -> None:
+    """Send each signal in turn (None: only wait) until the process is gone, waiting up to `seconds` after each:
+    a bound on how long a stuck process may take, not a measure of speed. A child of this process is reaped, or it
+    would stay a zombie that alive() still finds. `send` is os.killpg for a process group."""
+    for sig in signals:
+        if sig is not None and alive(pid):
+            send(pid, sig)
+        deadline = time.monotonic() + seconds
+        while alive(pid) and time.monotonic() < deadline:
+            with suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            time.sleep(0.2)
+        if not alive(pid):
+            return
+
+
+def unmount_under(path: Path) -> None:
+    """Lazily unmount every mount at or below `path`, deepest first, so the directory can be removed: what a
+    stopped dockerd or a killed container leaves. Nothing outside `path` is touched."""
+    root = str(path)
+    with open("/proc/self/mountinfo", encoding="utf-8") as mounts:
+        points = [line.split()[4] for line in mounts]
+    for point in sorted((p for p in points if p == root or p.startswith(root + "/")), key=len, reverse=True):
+        subprocess.run(["umount", "--lazy", point], capture_output=True, check=False)

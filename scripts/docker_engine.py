@@ -26,8 +26,10 @@ import subprocess
 import sys
 import tarfile
 import time
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
+
+from devtools import alive, end_process, unmount_under
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKER = ROOT / ".cache" / "docker"
@@ -133,14 +135,6 @@ def _ping() -> bool:
     return result.returncode == 0 and bool(result.stdout.strip())
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def ours(pid: int) -> bool:
     """Whether the process is the project's dockerd: its command line names this checkout's pidfile. A pidfile
     left by a dockerd that died hard may name a PID the system has since given to another process."""
@@ -157,7 +151,7 @@ def running_pid() -> int | None:
         pid = int(PIDFILE.read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
-    return pid if _alive(pid) and ours(pid) else None
+    return pid if alive(pid) and ours(pid) else None
 
 
 def start() -> int | None:
@@ -241,35 +235,23 @@ def stop(pid: int | None = None) -> None:
         return
     if _ping():
         clean()
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + 60
-    while _alive(pid) and time.monotonic() < deadline:
-        # a dockerd this process started must be reaped, or it stays a zombie that kill(pid, 0) still finds
-        with suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-        time.sleep(0.2)
-    if _alive(pid):
-        os.kill(pid, signal.SIGKILL)
+    # dockerd stops the containerd it started on SIGTERM
+    end_process(pid, (signal.SIGTERM, signal.SIGKILL), 60)
     unmount_leftovers()
 
 
 def unmount_leftovers() -> None:
-    """Unmount what a stopped dockerd left mounted under .cache/docker (dockerd 20.10 leaves its default network
-    namespace bound at <exec root>/netns/default), so the directory can be removed; nothing outside it is touched."""
-    prefix = str(DOCKER) + "/"
-    with open("/proc/self/mountinfo", encoding="utf-8") as mounts:
-        points = [line.split()[4] for line in mounts if line.split()[4].startswith(prefix)]
-    for point in sorted(points, key=len, reverse=True):
-        subprocess.run(["umount", "--lazy", point], capture_output=True, check=False)
+    """What a stopped dockerd left mounted under .cache/docker (dockerd 20.10 leaves its default network namespace
+    bound at <exec root>/netns/default), so the directory can be removed."""
+    unmount_under(DOCKER)
 
 
 @contextmanager
-def engine():
-    """The project's Docker engine for the duration of the block: started here unless one already runs (then it is
-    left running, as it was found), containers and networks removed at the end; yields the client environment."""
+def engine(clean_found: bool = True):
+    """The project's Docker engine for the duration of the block; yields the client environment. Started here
+    unless one already runs, and then stopped by PID whatever happened. One found running is left running, its
+    containers and networks removed at the end unless `clean_found` is false; a user's engine
+    (LIBRECHAT_BEDROCK_DOCKER_HOST) keeps everything it holds."""
     started = start()
     if started:
         print(f"  docker engine at {docker_host()} (dockerd pid {started})", flush=True)
@@ -278,7 +260,7 @@ def engine():
     finally:
         if started:
             stop(started)
-        elif not os.environ.get(USER_HOST_VARIABLE):
+        elif clean_found and not os.environ.get(USER_HOST_VARIABLE):
             clean()
 
 

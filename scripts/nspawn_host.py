@@ -33,6 +33,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from devtools import alive, end_process, unmount_under
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "nspawn"
 WORK = ROOT / ".work" / "nspawn"
@@ -291,14 +293,6 @@ def create(name: str, state_file: Path) -> None:
     )
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def destroy(name: str, state_file: Path) -> None:
     work = WORK / name
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
@@ -306,20 +300,9 @@ def destroy(name: str, state_file: Path) -> None:
     if pid and alive(pid):
         with contextlib.suppress(subprocess.TimeoutExpired):
             ssh(state, "systemctl", "poweroff", timeout=5)
-        for sig in (None, signal.SIGTERM, signal.SIGKILL):
-            if sig is not None and alive(pid):
-                os.killpg(pid, sig)
-            deadline = time.monotonic() + 20
-            while alive(pid) and time.monotonic() < deadline:
-                with contextlib.suppress(ChildProcessError):
-                    os.waitpid(pid, os.WNOHANG)
-                time.sleep(0.5)
-            if not alive(pid):
-                break
-    # what a killed container may leave mounted under its root, deepest first
-    mounts = subprocess.run(["findmnt", "-rn", "-o", "TARGET"], capture_output=True, text=True, check=False).stdout
-    for target in sorted((m for m in mounts.split() if m.startswith(str(work))), reverse=True):
-        subprocess.run(["umount", "-l", target], check=False)
+        end_process(pid, (None, signal.SIGTERM, signal.SIGKILL), 20, send=os.killpg)
+    # what a killed container may leave mounted under its root
+    unmount_under(work)
     shutil.rmtree(Path("/run/systemd/nspawn/propagate") / name, ignore_errors=True)
     shutil.rmtree(work, ignore_errors=True)
     state_file.unlink(missing_ok=True)

@@ -485,31 +485,21 @@ def docker_for(stages: list[str]):
         return
     print("=== docker engine", flush=True)
     try:
-        started = docker_engine.start()
+        with docker_engine.engine() as client:
+            os.environ.update({k: v for k, v in client.items() if k.startswith("DOCKER_")})
+            t0 = time.monotonic()
+            try:
+                librechat_image.build()
+            except librechat_image.ImageError as error:
+                raise SystemExit(f"FAIL LibreChat image: {error}") from error
+            print(f"  LibreChat image ready in {time.monotonic() - t0:.1f}s", flush=True)
+            yield note
+            if not os.environ.get(docker_engine.USER_HOST_VARIABLE):
+                left = docker_engine.leftovers()
+                found = ", ".join(f"{len(v)} {k} ({', '.join(v)})" for k, v in left.items() if v)
+                note.append(f"docker: the stages left {found or 'no container and no network'}")
     except docker_engine.EngineError as error:
         raise SystemExit(f"FAIL docker engine: {error}") from error
-    os.environ.update({k: v for k, v in docker_engine.client_env().items() if k.startswith("DOCKER_")})
-    ours = not os.environ.get(docker_engine.USER_HOST_VARIABLE)
-    try:
-        if started:
-            print(f"  dockerd pid {started} at {docker_engine.docker_host()}", flush=True)
-        t0 = time.monotonic()
-        try:
-            librechat_image.build()
-        except librechat_image.ImageError as error:
-            raise SystemExit(f"FAIL LibreChat image: {error}") from error
-        print(f"  LibreChat image ready in {time.monotonic() - t0:.1f}s", flush=True)
-        yield note
-        if ours:
-            left = docker_engine.leftovers()
-            found = ", ".join(f"{len(v)} {k} ({', '.join(v)})" for k, v in left.items() if v)
-            note.append(f"docker: the stages left {found or 'no container and no network'}")
-    finally:
-        # Only the project's own engine is stopped (by PID) or cleaned: a user's engine keeps what it holds.
-        if started:
-            docker_engine.stop(started)
-        elif ours:
-            docker_engine.clean()
 
 
 def run_stages(stages: list[str], cell: Cell | None, results: list) -> None:
