@@ -231,7 +231,10 @@ def stop(pid: int | None = None) -> None:
         return
     pid = pid or running_pid()
     if pid is None:
-        unmount_leftovers()
+        # An engine that answers on our socket still uses what is mounted there (its network namespace, which
+        # every host-network container joins), whatever its pidfile says: only a dead one's mounts are leftovers.
+        if not _ping():
+            unmount_leftovers()
         return
     if _ping():
         clean()

@@ -16,19 +16,25 @@ import librechat_image  # noqa: E402
 @pytest.fixture
 def engine_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(docker_engine, "PIDFILE", tmp_path / "dockerd.pid")
+    # stop() unmounts what a dead engine left under DOCKER: never the live engine's mounts in the checkout
+    monkeypatch.setattr(docker_engine, "DOCKER", tmp_path)
     monkeypatch.delenv(docker_engine.USER_HOST_VARIABLE, raising=False)
     return tmp_path
 
 
-def test_a_pidfile_naming_another_live_process_is_not_taken_for_the_engine(engine_dir):
+def test_a_pidfile_naming_another_live_process_is_not_taken_for_the_engine(engine_dir, monkeypatch):
     # a dockerd that died hard leaves its pidfile; the system may give that PID to anything
     other = subprocess.Popen(["sleep", "30"])
     try:
         docker_engine.PIDFILE.write_text(f"{other.pid}\n")
         assert not docker_engine.ours(other.pid)
         assert docker_engine.running_pid() is None
+        unmounted = []
+        monkeypatch.setattr(docker_engine, "unmount_under", unmounted.append)
+        monkeypatch.setattr(docker_engine, "_ping", lambda: True)
         docker_engine.stop()
         assert other.poll() is None, "stop() signalled a process that is not the engine"
+        assert unmounted == [], "stop() unmounted the mounts of an engine that answers"
     finally:
         other.kill()
         other.wait()
@@ -36,8 +42,19 @@ def test_a_pidfile_naming_another_live_process_is_not_taken_for_the_engine(engin
 
 def test_a_process_started_with_the_pidfile_is_the_engine(engine_dir):
     # the command line, not the name, says it is ours: the pidfile option dockerd was started with
-    fake = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", f"--pidfile={docker_engine.PIDFILE}"])
+    fake = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; print('up', flush=True); time.sleep(30)",
+            f"--pidfile={docker_engine.PIDFILE}",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
+        # its first line says it runs its own command line (not the parent's copy from before exec)
+        assert fake.stdout.readline() == "up\n"
         docker_engine.PIDFILE.write_text(f"{fake.pid}\n")
         assert docker_engine.ours(fake.pid)
         assert docker_engine.running_pid() == fake.pid
