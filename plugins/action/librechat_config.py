@@ -6,6 +6,7 @@ them here, and write them back (through ansible.builtin.copy: atomic, with backu
 only when both pass. The host needs nothing but Python."""
 
 import os
+import re
 import shutil
 import tempfile
 
@@ -16,6 +17,7 @@ from ansible_collections.librechat.bedrock.plugins.plugin_utils import (
     config_schema,
     dotenv_file,
     env_access,
+    librechat_action,
     librechat_checks,
     librechat_report,
     librechat_yaml,
@@ -35,7 +37,8 @@ ARGUMENT_SPEC = dict(
     env_remove=dict(type="list", elements="str", default=[], no_log=False),
     env_shown=dict(type="list", elements="str", default=[], no_log=False),
     region=dict(type="str"),
-    version=dict(type="str", default="1.3.17"),
+    # empty: the version of the LibreChat release the bundled schema comes from (config_schema.config_version())
+    version=dict(type="str"),
     mode=dict(type="str", choices=["merge", "template"], default="merge"),
     config_template=dict(type="str", no_log=False),
     env_template=dict(type="str", no_log=True),
@@ -44,9 +47,14 @@ ARGUMENT_SPEC = dict(
     owner=dict(type="str"),
     group=dict(type="str"),
     backup=dict(type="bool", default=True),
+    # With backup: how many backups of each file to keep (the newest), each 0600; unset keeps them all.
+    backups_kept=dict(type="int"),
     # The variables LibreChat's process already has (compose environment:, systemd Environment=): dotenv never
     # overrides them, so the checks judge these values, and a managed key they shadow is reported.
     process_environment=dict(type="dict", default={}, no_log=True),
+    # Both files as librechat_deployment_info read them in this run ({path: librechat_files_info entry}): the host
+    # is not asked again for them.
+    files=dict(type="dict", default={}, no_log=True),
     # The LibreChat version that reads the files (empty: the one the bundled schema comes from): what it would
     # silently ignore is refused.
     librechat_version=dict(type="str"),
@@ -77,7 +85,7 @@ class ActionModule(LibreChatAction):
 
     def _run(self, args, task_vars, result):
         paths = (args["config_path"], args["env_path"])
-        files = self._read_files(paths, task_vars)
+        files = self._read_files(paths, task_vars, args.get("files"))
         (config_before, config_stat), (env_before, env_stat) = files[paths[0]], files[paths[1]]
         try:
             config_after, env_after, bedrock = self._merge(args, config_before, env_before)
@@ -165,6 +173,8 @@ class ActionModule(LibreChatAction):
         result["env_changed"] = env_result.get("changed", False)
         result["changed"] = result["config_changed"] or result["env_changed"]
         result["backup_files"] = [r["backup_file"] for r in (config_result, env_result) if r.get("backup_file")]
+        if result["backup_files"] and args.get("backups_kept"):
+            result["backups_removed"] = self._prune_backups(args, task_vars)
         if not self._task.diff:
             result.pop("diff")
         return result
@@ -354,6 +364,33 @@ class ActionModule(LibreChatAction):
             if args[key] and args[key] not in (stat.get(name), str(stat.get(number))):
                 return None
         return True
+
+    def _prune_backups(self, args, task_vars):
+        """Keep the newest `backups_kept` backups of each file, each 0600 (a backup of .env holds the secrets it
+        had); remove the rest. ansible.builtin.copy names a backup <file>.<pid>.<YYYY-MM-DD@HH:MM:SS>~ and gives
+        it the file's mode. Returns the paths removed."""
+        removed = []
+        for path in (args["config_path"], args["env_path"]):
+            pattern = rf"^{re.escape(os.path.basename(path))}\.\d+\.\d{{4}}-\d\d-\d\d@\d\d:\d\d:\d\d~$"
+            found = self._module(
+                "ansible.builtin.find",
+                task_vars,
+                {"paths": [os.path.dirname(path)], "patterns": [pattern], "use_regex": True, "hidden": True},
+            )
+            split = librechat_action.backups_split(found.get("files"), args["backups_kept"])
+            for drop in split["drop"]:
+                self._module("ansible.builtin.file", task_vars, {"path": drop, "state": "absent"})
+                removed.append(drop)
+            for keep in split["keep"]:
+                self._module("ansible.builtin.file", task_vars, {"path": keep, "mode": "0600"})
+        return removed
+
+    def _module(self, name, task_vars, module_args):
+        done = self._execute_module(module_name=name, module_args=module_args, task_vars=task_vars)
+        if done.get("failed"):
+            where = module_args.get("path") or module_args.get("paths")
+            raise AnsibleActionFail(f"{name} failed on {where}: {done.get('msg')}")
+        return done
 
     def _write(self, args, task_vars, path, contents, file_mode):
         """Write through ansible.builtin.copy (atomic, backup, owner, group, mode); in check mode it reports

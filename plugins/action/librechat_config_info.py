@@ -15,6 +15,9 @@ ARGUMENT_SPEC = dict(
     region=dict(type="str"),
     # dotenv never overrides the process environment: these values are the ones LibreChat uses.
     process_environment=dict(type="dict", default={}, no_log=True),
+    # Both files as librechat_deployment_info read them in this run ({path: librechat_files_info entry}): the host
+    # is not asked again for them.
+    files=dict(type="dict", default={}, no_log=True),
     # The LibreChat version that reads the files (empty: the one the bundled schema comes from).
     librechat_version=dict(type="str"),
 )
@@ -26,7 +29,7 @@ class ActionModule(LibreChatAction):
 
     def _run(self, args, task_vars, result):
         paths = (args["config_path"], args["env_path"])
-        files = self._read_files(paths, task_vars)
+        files = self._read_files(paths, task_vars, args.get("files"))
         try:
             report = librechat_report.report(
                 paths,

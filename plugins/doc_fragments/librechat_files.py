@@ -23,4 +23,12 @@ options:
       - The librechat_config role reads them from the deployment (C(docker compose config), C(systemctl show)).
     type: dict
     default: {}
+  files:
+    description:
+      - "Both files as they were already read in this run, by path, as entries of
+        M(librechat.bedrock.librechat_files_info) (content included; the secret part of
+        M(librechat.bedrock.librechat_deployment_info)'s C(environment.files)). When it holds both paths, the host
+        is not asked for them again."
+    type: dict
+    default: {}
 """

@@ -2,13 +2,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Filters over `librechat_bedrock_models`, shared by every role of the collection (the rules live in
-plugin_utils/models.py; bedrock_yaml writes a section as plugin_utils/librechat_yaml.py does)."""
+plugin_utils/models.py and module_utils/rules.py; bedrock_yaml writes a section as plugin_utils/librechat_yaml.py
+does)."""
 
+from ansible_collections.librechat.bedrock.plugins.module_utils.rules import managed_tags
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.librechat_yaml import merge
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.models import (
     bedrock_section,
     env_var_name,
-    managed_tags,
     missing_arns,
     model_errors,
     normalize_models,

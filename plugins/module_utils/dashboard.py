@@ -15,7 +15,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import foundation_model_id, parse_profile_arn
+from ansible_collections.librechat.bedrock.plugins.module_utils.rules import (
+    APPLICATION_PROFILE_ARN_SHAPE,
+    foundation_model_id,
+    parse_profile_arn,
+)
 
 NAMESPACE = "AWS/Bedrock"
 DIMENSION = "ModelId"
@@ -60,10 +64,7 @@ def _profile_entry(profile, where):
     given_id = profile.get("id") or profile.get("inference_profile_id") or None
     parsed = parse_profile_arn(arn) if arn else None
     if arn and parsed is None:
-        return None, (
-            f"{where}.arn must be an inference profile ARN "
-            f"(arn:aws:bedrock:<region>:<account>:application-inference-profile/<id>), got {arn!r}"
-        )
+        return None, (f"{where}.arn must be an inference profile ARN ({APPLICATION_PROFILE_ARN_SHAPE}), got {arn!r}")
     if not arn and not (isinstance(given_id, str) and given_id):
         # inference_profile_usage_info answers a model ID given to it with arn null and the model ID as id
         return None, f"{where} needs arn (an inference profile ARN) or id (a model or profile ID), got {profile!r}"

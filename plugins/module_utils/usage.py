@@ -14,21 +14,18 @@ double count if it published both.
 
 import datetime
 import math
-import re
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
-    MANAGED_TAG_KEY,
-    MANAGED_TAG_VALUE,
-    BedrockErrorHandler,
+from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import BedrockErrorHandler
+from ansible_collections.librechat.bedrock.plugins.module_utils.rules import (
+    APPLICATION_PROFILE_ARN_SHAPE,
+    duration_seconds,
+    managed_tags,
     parse_profile_arn,
-)
-from ansible_collections.librechat.bedrock.plugins.module_utils.invocation_logs import (
-    DURATION_UNIT_SECONDS,
     parse_timestamp,
 )
 
 # The profiles a report covers when told nothing: the ones the collection made.
-MANAGED_TAGS = {MANAGED_TAG_KEY: MANAGED_TAG_VALUE}
+MANAGED_TAGS = managed_tags()
 NAMESPACE = "AWS/Bedrock"
 DIMENSION = "ModelId"
 # The option's names, CloudWatch's metric names, and the key of each in the returned usage.
@@ -64,7 +61,6 @@ MAX_DATAPOINTS = 100800
 # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html, StartTime and Period).
 RETENTION_SECONDS = 455 * 86400
 _PERIOD_STEPS = ((63 * 86400, 3600), (15 * 86400, 300), (0, 60))
-_WINDOW = re.compile(r"^\s*(?P<number>[1-9][0-9]*)\s*(?P<unit>[mhdw])\s*$")
 
 
 # ------------------------------------------------------------------------------------------------ the window
@@ -72,13 +68,12 @@ _WINDOW = re.compile(r"^\s*(?P<number>[1-9][0-9]*)\s*(?P<unit>[mhdw])\s*$")
 
 def window_seconds(text, option="window"):
     """The window's length in seconds, or ValueError naming the option, the value and the fix."""
-    found = _WINDOW.match(str(text or ""))
-    if not found:
+    seconds = duration_seconds(text or "", units="mhdw", positive=True)
+    if seconds is None:
         raise ValueError(
             f"{option}: {text!r} is not a duration; write a whole number and a unit, m (minutes), h (hours), "
             "d (days) or w (weeks), for example 90m, 24h or 7d"
         )
-    seconds = int(found["number"]) * DURATION_UNIT_SECONDS[found["unit"]]
     if seconds > RETENTION_SECONDS:
         raise ValueError(f"{option}: {text!r} is longer than the 455 days CloudWatch keeps metrics; use 455d or less")
     return seconds
@@ -295,7 +290,7 @@ def profile_arn_errors(arns, option="profile_arns"):
     """One message per value that is not an inference profile ARN."""
     return [
         f"{option}[{index}]: {arn!r} is not an inference profile ARN; give "
-        "arn:aws:bedrock:<region>:<account>:application-inference-profile/<id> (or list model IDs in model_ids)"
+        f"{APPLICATION_PROFILE_ARN_SHAPE} (or list model IDs in model_ids)"
         for index, arn in enumerate(arns or [])
         if not parse_profile_arn(arn)
     ]

@@ -38,9 +38,7 @@ options:
     choices: [Active, Inactive]
     default: Active
 extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+  - librechat.bedrock.aws
   - librechat.bedrock.attributes
 attributes:
   check_mode:

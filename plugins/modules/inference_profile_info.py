@@ -34,9 +34,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+  - librechat.bedrock.aws
   - librechat.bedrock.attributes
   - librechat.bedrock.attributes.info_module
 notes:
@@ -123,9 +121,9 @@ from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
     list_all_inference_profiles,
     list_inference_profiles,
     list_tags,
-    parse_profile_arn,
     profile_result,
 )
+from ansible_collections.librechat.bedrock.plugins.module_utils.rules import parse_profile_arn
 
 # Application profile IDs are 12 lowercase letters and digits; names may look the same, so such a value is
 # tried as an ID first and then as a name.

@@ -84,9 +84,7 @@ options:
       - InvocationServerErrors
       - InvocationLatency
 extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+  - librechat.bedrock.aws
   - librechat.bedrock.attributes
   - librechat.bedrock.attributes.info_module
 notes:
@@ -218,14 +216,13 @@ metric_data_calls:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
-    SYSTEM_PROFILE_ID,
     BedrockError,
     bedrock_client,
     get_inference_profile,
     list_inference_profiles,
     list_tags,
-    routing,
 )
+from ansible_collections.librechat.bedrock.plugins.module_utils.rules import SYSTEM_PROFILE_ID, routing
 from ansible_collections.librechat.bedrock.plugins.module_utils.usage import (
     MANAGED_TAGS,
     METRICS,

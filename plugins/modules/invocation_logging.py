@@ -102,9 +102,7 @@ options:
     type: int
     default: 120
 extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+  - librechat.bedrock.aws
   - librechat.bedrock.attributes
   - librechat.bedrock.attributes.full
 notes:
@@ -214,7 +212,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import bedrock_client
-from ansible_collections.librechat.bedrock.plugins.module_utils.invocation_logs import (
+from ansible_collections.librechat.bedrock.plugins.module_utils.logging_config import (
     build_api_config,
     config_to_snake,
     configs_equal,

@@ -68,9 +68,7 @@ options:
     type: int
     default: 60
 extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+  - librechat.bedrock.aws
   - librechat.bedrock.attributes
   - librechat.bedrock.attributes.info_module
 notes:
@@ -250,17 +248,17 @@ missing_model_ids:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
-    bedrock_client,
-    is_application_profile_arn,
-)
+from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import bedrock_client
 from ansible_collections.librechat.bedrock.plugins.module_utils.invocation_logs import (
-    DEFAULT_LOG_GROUP_NAME,
     parse_since,
     read_invocations,
     read_invocations_waiting,
     summarize,
     to_epoch_millis,
+)
+from ansible_collections.librechat.bedrock.plugins.module_utils.rules import (
+    DEFAULT_LOG_GROUP_NAME,
+    is_application_profile_arn,
 )
 
 

@@ -77,9 +77,9 @@ options:
     description: The region every profile ARN must be in.
     type: str
   version:
-    description: The C(version) of a C(librechat.yaml) this module creates.
+    description: The C(version) of a C(librechat.yaml) this module creates. Empty writes the one of the LibreChat
+      release the bundled schema comes from (1.3.17 for v0.8.8-rc4).
     type: str
-    default: 1.3.17
   mode:
     description:
       - V(merge) edits the files as described. V(template) replaces each whole file with O(config_template) and
@@ -164,6 +164,12 @@ options:
     description: Keep a timestamped copy of a file before changing it.
     type: bool
     default: true
+  backups_kept:
+    description:
+      - With O(backup=true), how many backups of each file to keep after a write (the newest); the others are
+        removed, and the ones kept made 0600 (a backup of C(.env) holds the secrets it had).
+      - Unset keeps every backup, with the mode of the file it copies.
+    type: int
   librechat_version:
     description:
       - The LibreChat release that reads the files, such as V(v0.8.6). Empty assumes the release the bundled
@@ -221,6 +227,11 @@ env_changed_keys:
 backup_files:
   description: The backups made.
   returned: success
+  type: list
+  elements: str
+backups_removed:
+  description: The older backups removed to keep O(backups_kept).
+  returned: when a backup was made and O(backups_kept) is set
   type: list
   elements: str
 warnings:

@@ -30,14 +30,98 @@ options:
     description: The files to read, as absolute paths on the host, in the order the result lists them.
     type: list
     elements: path
-    required: true
+    default: []
   content:
     description:
       - Whether to return each regular file's content as well as its stat.
       - The content of a symbolic link's target is returned, as M(ansible.builtin.slurp) does.
     type: bool
     default: true
+  deployment:
+    description:
+      - Also read everything LibreChat's deployment is made of, in the same module run, and return it raw as
+        RV(deployment). M(librechat.bedrock.librechat_deployment_info) reads it through this option and describes
+        it; use that module rather than this option.
+      - Its keys are the options of M(librechat.bedrock.librechat_deployment_info) that say where LibreChat is
+        and how it runs.
+    type: dict
+    suboptions:
+      restart:
+        description: How LibreChat runs.
+        type: str
+        choices: [docker_compose, systemd, command, none]
+        default: docker_compose
+      dir:
+        description: LibreChat's directory.
+        type: path
+        default: /opt/librechat
+      env_path:
+        description: LibreChat's C(.env) (default C(<dir>/.env)).
+        type: path
+      compose_dir:
+        description: The compose project directory (default O(deployment.dir)).
+        type: path
+      compose_service:
+        description: The compose service that runs LibreChat.
+        type: str
+        default: api
+      compose_files:
+        description: The compose files (empty detects them).
+        type: list
+        elements: str
+        default: []
+      compose_override:
+        description: Whether to read the project's C(docker-compose.override.yml) too.
+        type: bool
+        default: false
+      systemd_unit:
+        description: The systemd unit that runs LibreChat.
+        type: str
+        default: librechat
+      env_reader:
+        description: The user LibreChat reads C(.env) as (empty detects it).
+        type: str
+        default: ""
+      owner:
+        description: A user whose uid to resolve on the host.
+        type: str
+        default: ""
+      group:
+        description: A group whose gid to resolve on the host.
+        type: str
+        default: ""
+      yaml_path:
+        description: The C(librechat.yaml) on the host (read too; with O(observe=true), its checksum).
+        type: path
+      container_path:
+        description: With O(observe=true), the C(librechat.yaml) LibreChat reads in the container (empty compares
+          no checksum).
+        type: str
+        default: ""
+      wait:
+        description: With O(observe=true), seconds to wait for one of LibreChat's config lines in its log.
+        type: int
+        default: 0
+      process_script:
+        description: With O(observe=true), a script C(node -e) runs in the container.
+        type: str
+        default: ""
+      process_variables:
+        description: The script's arguments.
+        type: list
+        elements: str
+        default: []
+  observe:
+    description:
+      - "With O(deployment), observe LibreChat instead of reading its deployment, and return it raw as RV(observed):
+        its log, the checksum of its config file in the container and on the host, its start time, and what its
+        process holds."
+      - M(librechat.bedrock.librechat_deployment_info) reads it through this option (its C(observe=true)) and
+        judges it; use that module rather than this option.
+    type: bool
+    default: false
 seealso:
+  - module: librechat.bedrock.librechat_deployment_info
   - module: ansible.builtin.stat
   - module: ansible.builtin.slurp
   - module: librechat.bedrock.librechat_config_info
@@ -126,13 +210,36 @@ files:
       description: Why the file could not be read (its content, or its stat).
       type: str
       returned: when reading failed
+deployment:
+  description:
+    - What O(deployment) read, raw, secrets included (C(docker compose config) holds every value of C(.env)).
+    - "C(method), C(compose_dir); C(compose_files) and C(compose_config) (rc, stdout, stderr) with compose;
+      C(systemd_show) with systemd; C(override_file) with O(deployment.compose_override); C(yaml_file) with
+      O(deployment.yaml_path); C(files): RV(files) of C(.env), then the compose files, or the unit's environment
+      files and C(package.json); C(env_reader) (C(script), what it C(read)) and C(reader_inputs)."
+  returned: when O(deployment) is given and not O(observe=true)
+  type: dict
+observed:
+  description:
+    - What O(observe=true) read, raw (LibreChat's log prints its loaded config).
+    - "C(method); C(log) (rc, stdout, stderr); with compose C(container_sum), C(started) and C(process) (rc,
+      stdout, stderr); with systemd C(started); C(host_sum) (the sha256 of O(deployment.yaml_path))."
+  returned: when O(observe=true)
+  type: dict
 """
 
 import base64
 import grp
+import hashlib
+import json
 import os
+import posixpath
 import pwd
+import re
+import shlex
 import stat
+import subprocess
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -182,16 +289,435 @@ def name_of(lookup, number, attribute):
         return ""
 
 
+SYSTEMD_PROPERTIES = (
+    "Environment",
+    "EnvironmentFiles",
+    "WorkingDirectory",
+    "User",
+    "Group",
+    "SupplementaryGroups",
+    "DynamicUser",
+)
+COMPOSE_CANDIDATES = ("deploy-compose.yml", "docker-compose.yml", "docker-compose.override.yml")
+
+
+# -------------------------------------------------------------------------------- rules the host side needs
+
+
+def compose_files(present, project_dir, running_files=""):
+    """The compose files of the deployment in `project_dir`, as `docker compose -f` takes them.
+
+    The rule (documented in the role): the config_files label of the running `api` container names them when it
+    names any; else `deploy-compose.yml` when it exists and `docker-compose.yml` does not (LibreChat's
+    remote-deployment layout); else `docker-compose.yml`, plus `docker-compose.override.yml` when present (what a
+    bare `docker compose` reads). `present`: the file names of those three that exist."""
+    labelled = [name.strip() for name in str(running_files or "").split(",") if name.strip()]
+    if labelled:
+        return [name if name.startswith("/") else posixpath.join(project_dir, name) for name in labelled]
+    names = set(present or [])
+    if "deploy-compose.yml" in names and "docker-compose.yml" not in names:
+        chosen = ["deploy-compose.yml"]
+    else:
+        chosen = ["docker-compose.yml"] + (
+            ["docker-compose.override.yml"] if "docker-compose.override.yml" in names else []
+        )
+    return [posixpath.join(project_dir, name) for name in chosen]
+
+
+def compose_args(files):
+    """`-f a -f b` as an argv list."""
+    args = []
+    for name in files or []:
+        args += ["-f", str(name)]
+    return args
+
+
+def systemd_property(text, name):
+    """One property of `systemctl show -p ...` output."""
+    for line in str(text or "").splitlines():
+        if line.startswith(name + "="):
+            return line[len(name) + 1 :]
+    return ""
+
+
+def systemd_environment_files(text):
+    """The paths of `EnvironmentFiles=` of `systemctl show` (`/etc/x.env (ignore_errors=no)`, one per line)."""
+    paths = []
+    for line in str(text or "").splitlines():
+        if line.startswith("EnvironmentFiles="):
+            path = line[len("EnvironmentFiles=") :].split(" (", 1)[0].strip()
+            if path:
+                paths.append(path)
+    return paths
+
+
+# packages/api/src/app/loader.ts, in the order they are looked for (the last one printed wins).
+LOG_LOADED = "Custom config file loaded:"
+LOG_MISSING = "Custom config file missing or YAML format invalid."
+LOG_INVALID = (
+    "Config file YAML format is invalid:",
+    "Failed to parse the YAML config from",
+    "Invalid custom config file at",
+    "Exiting due to invalid configuration.",
+    "Failed to fetch the remote config file from",
+)
+
+
+def config_log_state(text):
+    """What LibreChat's own log says about its config file: loaded, missing, invalid, or unknown (none of its
+    lines). The last line printed wins: a restart loop shows the newest start last."""
+    state, line_seen = "unknown", ""
+    for line in str(text or "").splitlines():
+        if LOG_LOADED in line:
+            state, line_seen = "loaded", LOG_LOADED
+        elif LOG_MISSING in line:
+            state, line_seen = "missing", LOG_MISSING
+        else:
+            for marker in LOG_INVALID:
+                if marker in line:
+                    state, line_seen = "invalid", line.strip()[:300]
+    return {"state": state, "line": line_seen}
+
+
+# ---------------------------------------------------------------------- who reads .env: what to read on the host
+# plugins/plugin_utils/env_access.py interprets what these reads return (resolve()).
+
+SPEC = re.compile(r"^(?:(?P<uid>[0-9]+)(?::(?P<gid>[0-9]+))?|(?P<name>[A-Za-z_][A-Za-z0-9_.-]*\$?))$")
+
+
+def numeric_pair(text):
+    """(uid, gid) of a numeric `uid:gid`, else None: the only form that needs no lookup."""
+    match = re.fullmatch(r"([0-9]+):([0-9]+)", str(text or "").strip())
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def is_number(text):
+    return bool(re.fullmatch(r"[0-9]+", str(text or "").strip()))
+
+
+def words(text):
+    return [word for word in re.split(r"[\s,]+", str(text or "").strip()) if word]
+
+
+def truthy(value):
+    return str(value or "").strip().lower() in ("yes", "true", "1")
+
+
+def flag(value, default=False):
+    """A boolean of the inputs, also when a template handed it over as text ("False")."""
+    if value is None or value == "":
+        return default
+    return value if isinstance(value, bool) else truthy(value)
+
+
+def compose_readable(i):
+    return flag(i.get("compose_ok"), True) and flag(i.get("service_exists"), True)
+
+
+def reader_known_possible(i):
+    return bool(str(i.get("override") or "").strip()) or i.get("method") in ("docker_compose", "systemd")
+
+
+def reader_plan(inputs):
+    """What to read on the host to tell who reads .env (see env_access.resolve()): [(tag, shell command)]."""
+    i = inputs or {}
+    reads = []
+
+    def user(name):
+        # the numeric forms: localised `id` output is avoided
+        command = " && ".join(f"id {flag_} {shlex.quote(name)}" for flag_ in ("-u", "-g", "-G", "-un"))
+        reads.append((f"user:{name}", f"({command}) 2>/dev/null"))
+
+    def group(name):
+        reads.append((f"group:{name}", f"getent group {shlex.quote(name)} 2>/dev/null"))
+
+    override = str(i.get("override") or "").strip()
+    method = i.get("method")
+    if override:
+        if SPEC.match(override) and not numeric_pair(override):
+            user(override)
+    elif method == "docker_compose" and compose_readable(i):
+        if flag(i.get("env_file")):
+            reads.append(("self", "id -u && id -g && id -G && id -un"))
+        else:
+            service = str(i.get("service") or "api")
+            compose = " ".join(
+                shlex.quote(word)
+                for word in ["docker", "compose", *compose_args(i.get("compose_files")), "ps", "--quiet", service]
+            )
+            # "{""{" is {{ to the shell, and no template to Ansible, whichever way it renders the text it is handed
+            reads.append(
+                (
+                    "proc",
+                    f"cid=$({compose} 2>/dev/null | head -n 1); "
+                    'if [ -n "$cid" ]; then pid=$(docker inspect --format "{""{.State.Pid}}" "$cid" 2>/dev/null); fi; '
+                    'if [ -n "${pid:-}" ] && [ "$pid" != 0 ]; then grep -E "^(Uid|Gid|Groups):" "/proc/$pid/status"; '
+                    "fi",
+                )
+            )
+            # without user: in the compose files, the image's USER decides
+            if not str(i.get("service_user") or "").strip() and i.get("image"):
+                reads.append(
+                    (
+                        "image",
+                        'docker image inspect --format "user={""{.Config.User}}" '
+                        f"{shlex.quote(str(i['image']))} 2>/dev/null",
+                    )
+                )
+    elif method == "systemd" and not truthy(i.get("unit_dynamic_user")):
+        name = str(i.get("unit_user") or "").strip()
+        if name:
+            user(name)
+        for name in [i.get("unit_group"), *words(i.get("unit_supplementary_groups"))]:
+            if name and not is_number(name):
+                group(str(name).strip())
+    if reader_known_possible(i):
+        for key, lookup in (("owner", user), ("group", group)):
+            name = str(i.get(key) or "").strip()
+            if name and not is_number(name):
+                lookup(name)
+    seen, unique = set(), []
+    for tag, command in reads:
+        if tag not in seen:
+            seen.add(tag)
+            unique.append((tag, command))
+    return unique
+
+
+def reader_script(inputs):
+    """The POSIX shell script that reads, on the host, what env_access.resolve() needs: each read's output follows
+    a line `::<tag>`. Empty when nothing is to be read."""
+    return "\n".join(f"echo {shlex.quote('::' + tag)}; {command}" for tag, command in reader_plan(inputs))
+
+
+def run_argv(image, user):
+    """A throwaway container of the image, as that user, that only prints `id`: Docker resolves the name (or a
+    uid without a group) against the image's own /etc/passwd and /etc/group, as it will for LibreChat."""
+    return [
+        "docker",
+        "run",
+        "--rm",
+        "--pull",
+        "never",
+        "--network",
+        "none",
+        "--env",
+        "LC_ALL=C",
+        "--user",
+        user,
+        "--entrypoint",
+        "id",
+        image,
+    ]
+
+
+# ------------------------------------------------------------------------------------------------ the reads
+
+
+def run(argv, cwd=None):
+    """{rc, stdout, stderr} of a command; a missing executable is rc 127 with the error in stderr."""
+    try:
+        done = subprocess.run(
+            argv,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            check=False,
+        )
+    except OSError as e:
+        return {"rc": 127, "stdout": "", "stderr": str(e)}
+    # as ansible.builtin.command returns them
+    return {"rc": done.returncode, "stdout": done.stdout.rstrip("\r\n"), "stderr": done.stderr.rstrip("\r\n")}
+
+
+def service_of(config_text, service):
+    """{exists, user, image} of the service in `docker compose config --format json` output ({} when unparsable)."""
+    try:
+        services = json.loads(config_text or "{}").get("services") or {}
+    except (ValueError, AttributeError):
+        services = {}
+    spec = services.get(service) or {}
+    return {"exists": service in services, "user": str(spec.get("user") or ""), "image": str(spec.get("image") or "")}
+
+
+def gather(p):
+    """Everything the deployment is made of, raw: see the action plugin for its reading."""
+    method = p["restart"]
+    project = p["compose_dir"] or p["dir"]
+    raw = {"method": method, "compose_dir": project}
+    inputs = {
+        "method": method,
+        "override": p["env_reader"],
+        "owner": p["owner"],
+        "group": p["group"],
+        "service": p["compose_service"],
+    }
+    others = []
+    if method == "docker_compose":
+        files = [name if name.startswith("/") else posixpath.join(project, name) for name in p["compose_files"]]
+        if not files:
+            present = [name for name in COMPOSE_CANDIDATES if os.path.exists(posixpath.join(project, name))]
+            label = "{{" + ' .Label "com.docker.compose.project.config_files" ' + "}}"
+            running = run(
+                [
+                    "docker",
+                    "ps",
+                    "--filter",
+                    f"label=com.docker.compose.project.working_dir={project}",
+                    "--filter",
+                    f"label=com.docker.compose.service={p['compose_service']}",
+                    "--format",
+                    label,
+                ]
+            )
+            first = (running["stdout"].splitlines() or [""])[0] if running["rc"] == 0 else ""
+            files = compose_files(present, project, first)
+        raw["compose_files"] = files
+        config = run(["docker", "compose", *compose_args(files), "config", "--format", "json"], cwd=project)
+        raw["compose_config"] = config
+        service = service_of(config["stdout"], p["compose_service"]) if config["rc"] == 0 else {}
+        inputs.update(
+            compose_ok=config["rc"] == 0,
+            service_exists=bool(service.get("exists")),
+            compose_files=files,
+            service_user=service.get("user", ""),
+            image=service.get("image", ""),
+        )
+        others = files
+    elif method == "systemd":
+        show = run(["systemctl", "show", p["systemd_unit"], *[f"--property={name}" for name in SYSTEMD_PROPERTIES]])
+        raw["systemd_show"] = show
+        text = show["stdout"]
+        inputs.update(
+            unit_user=systemd_property(text, "User"),
+            unit_group=systemd_property(text, "Group"),
+            unit_supplementary_groups=systemd_property(text, "SupplementaryGroups"),
+            unit_dynamic_user=systemd_property(text, "DynamicUser"),
+        )
+        unit_files = [path for path in systemd_environment_files(text) if path != p["env_path"]]
+        others = [*unit_files, posixpath.join(systemd_property(text, "WorkingDirectory") or p["dir"], "package.json")]
+    else:
+        others = [posixpath.join(p["dir"], "package.json")]
+    paths = ([p["env_path"]] if p["env_path"] else []) + others
+    raw["files"] = [describe(path, True) for path in paths]
+    if p["compose_override"]:
+        raw["override_file"] = describe(posixpath.join(project, "docker-compose.override.yml"), True)
+    # the librechat.yaml the role would edit without CONFIG_PATH or a mount elsewhere: when it is the one LibreChat
+    # reads, the check pass needs no module run of its own
+    if p["yaml_path"]:
+        raw["yaml_file"] = describe(p["yaml_path"], True)
+    # .env may reach the container through env_file (Compose reads it as this user) or only through the mount
+    # (the container's user reads it): which one, the controller tells from the compose files as written, so both
+    # reads are made; each is read-only and quick.
+    plan = {}
+    for env_file in (True, False):
+        for tag, command in reader_plan({**inputs, "env_file": env_file}):
+            plan.setdefault(tag, command)
+    script = "\n".join(f"echo {shlex.quote('::' + tag)}; {command}" for tag, command in plan.items())
+    reader = {"script": script, "read": "", "run": None}
+    if script:
+        reader["read"] = run(["/bin/sh", "-c", script], cwd=project if method == "docker_compose" else None)["stdout"]
+    raw["env_reader"] = reader
+    raw["reader_inputs"] = inputs
+    return raw
+
+
+def file_sha256(path):
+    """The sha256 of a file, or '' when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 16), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def observe(p):
+    """What LibreChat itself says after its start, raw: its log of its config file (read again every 2 seconds
+    for up to `wait` seconds while it has none of its config lines), the sha256 of librechat.yaml inside the
+    container and on the host, when it started, and what its process holds (`process_script`, run by node in
+    the container as its user)."""
+    method = p["restart"]
+    project = p["compose_dir"] or p["dir"]
+    out = {"method": method}
+    deadline = time.monotonic() + max(int(p["wait"] or 0), 0)
+    if method == "docker_compose":
+        base = ["docker", "compose", *compose_args(p["compose_files"])]
+        service = p["compose_service"]
+        while True:
+            log = run([*base, "logs", "--no-color", "--no-log-prefix", service], cwd=project)
+            if config_log_state(log["stdout"])["state"] != "unknown" or time.monotonic() >= deadline:
+                break
+            time.sleep(2)
+        out["log"] = log
+        if p["container_path"]:
+            out["container_sum"] = run([*base, "exec", "-T", service, "sha256sum", p["container_path"]], cwd=project)
+        ps = run([*base, "ps", "--quiet", service], cwd=project)
+        cid = (ps["stdout"].splitlines() or [""])[0].strip()
+        started = run(["docker", "inspect", "--format", "{{" + ".State.StartedAt" + "}}", cid]) if cid else ps
+        out["started"] = {"stdout": started["stdout"] if cid else "", "stderr": started["stderr"] or ps["stderr"]}
+        if p["process_script"]:
+            argv = [*base, "exec", "-T", service, "node", "-e", p["process_script"], "--", *p["process_variables"]]
+            out["process"] = run(argv, cwd=project)
+    elif method == "systemd":
+        unit = p["systemd_unit"]
+        while True:
+            invocation = run(["systemctl", "show", unit, "--property=InvocationID", "--value"])["stdout"].strip()
+            log = run(["journalctl", "--no-pager", "--output=cat", f"_SYSTEMD_INVOCATION_ID={invocation}"])
+            if config_log_state(log["stdout"])["state"] != "unknown" or time.monotonic() >= deadline:
+                break
+            time.sleep(2)
+        out["log"] = log
+        started = run(["systemctl", "show", unit, "--property=ActiveEnterTimestamp", "--timestamp=unix"])
+        out["started"] = {"stdout": started["stdout"], "stderr": started["stderr"]}
+    if p["yaml_path"] and p["container_path"]:
+        out["host_sum"] = file_sha256(p["yaml_path"])
+    return out
+
+
+DEPLOYMENT_SPEC = dict(
+    restart=dict(type="str", default="docker_compose", choices=["docker_compose", "systemd", "command", "none"]),
+    dir=dict(type="path", default="/opt/librechat"),
+    env_path=dict(type="path"),
+    compose_dir=dict(type="path"),
+    compose_service=dict(type="str", default="api"),
+    compose_files=dict(type="list", elements="str", default=[]),
+    compose_override=dict(type="bool", default=False),
+    systemd_unit=dict(type="str", default="librechat"),
+    env_reader=dict(type="str", default=""),
+    owner=dict(type="str", default=""),
+    group=dict(type="str", default=""),
+    yaml_path=dict(type="path"),
+    container_path=dict(type="str", default=""),
+    wait=dict(type="int", default=0),
+    process_script=dict(type="str", default=""),
+    process_variables=dict(type="list", elements="str", default=[]),
+)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            paths=dict(type="list", elements="path", required=True),
+            paths=dict(type="list", elements="path", default=[]),
             content=dict(type="bool", default=True),
+            deployment=dict(type="dict", options=DEPLOYMENT_SPEC),
+            observe=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
     files = [describe(path, module.params["content"]) for path in module.params["paths"]]
-    module.exit_json(changed=False, files=files)
+    result = {"changed": False, "files": files}
+    if module.params["deployment"]:
+        settings = dict(module.params["deployment"])
+        settings["env_path"] = settings["env_path"] or posixpath.join(settings["dir"], ".env")
+        if module.params["observe"]:
+            result["observed"] = observe(settings)
+        else:
+            result["deployment"] = gather(settings)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

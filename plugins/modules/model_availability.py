@@ -99,9 +99,7 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+  - librechat.bedrock.aws
   - librechat.bedrock.attributes
 attributes:
   check_mode:
@@ -236,12 +234,9 @@ use_case_form:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
-    SYSTEM_PROFILE_ID,
     BedrockError,
     bedrock_client,
-    foundation_model_id,
     get_inference_profile,
-    parse_profile_arn,
 )
 from ansible_collections.librechat.bedrock.plugins.module_utils.model_access import (
     USE_CASE_NOT_CHECKED,
@@ -262,6 +257,11 @@ from ansible_collections.librechat.bedrock.plugins.module_utils.model_access imp
     use_case_form_differs,
     use_case_form_errors,
     wait_until_available,
+)
+from ansible_collections.librechat.bedrock.plugins.module_utils.rules import (
+    SYSTEM_PROFILE_ID,
+    foundation_model_id,
+    parse_profile_arn,
 )
 
 

@@ -39,9 +39,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+  - librechat.bedrock.aws
   - librechat.bedrock.attributes
   - librechat.bedrock.attributes.info_module
 attributes:

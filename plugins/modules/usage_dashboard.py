@@ -60,9 +60,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+  - librechat.bedrock.aws
   - librechat.bedrock.attributes
 attributes:
   check_mode:

@@ -58,6 +58,12 @@ def document():
         return json.load(handle)
 
 
+def config_version():
+    """The `version` of a librechat.yaml for the LibreChat release the schema comes from (its configSchema's
+    current version): what a file this collection creates says."""
+    return document()["config_version"]
+
+
 def schema():
     return document()["schema"]
 

@@ -20,13 +20,23 @@ role reports. Nothing here runs anything."""
 import re
 import shlex
 
+from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import SPEC, run_argv
+from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import (
+    compose_readable as _compose_readable,
+)
+from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import flag as _flag
+from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import is_number as _is_number
+from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import numeric_pair as _numeric_pair
+from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import reader_script as script
+from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import truthy as _truthy
+from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import words as _words
+
 ROOT = 0
 # The sources, as messages name them.
 FROM_ENV_FILE = "compose env_file (docker compose, as the user running it)"
 FROM_PROCESS = "the running container's process"
 FROM_UNIT = "the systemd unit's User="
 FROM_OVERRIDE = "librechat_config_env_reader"
-SPEC = re.compile(r"^(?:(?P<uid>[0-9]+)(?::(?P<gid>[0-9]+))?|(?P<name>[A-Za-z_][A-Za-z0-9_.-]*\$?))$")
 # `id` of coreutils or busybox with LC_ALL=C: uid=1000(node) gid=1000(node) groups=1000(node),27(sudo)
 ID_OUTPUT = re.compile(r"uid=(\d+)(?:\(([^)]*)\))?\s+gid=(\d+)(?:\([^)]*\))?(?:\s+groups=(\S*))?")
 USER_BITS, GROUP_BITS, WORLD_BITS = 0o400, 0o040, 0o007
@@ -44,118 +54,6 @@ def spec_error(value):
         f"librechat_config_env_reader={value!r} is neither a user name nor uid[:gid]: give the user LibreChat "
         "reads .env as, such as node or 1000:1000 (the uid:gid form for a user only the container knows)"
     )
-
-
-def _numeric_pair(text):
-    """(uid, gid) of a numeric `uid:gid`, else None: the only form that needs no lookup."""
-    match = re.fullmatch(r"([0-9]+):([0-9]+)", str(text or "").strip())
-    return (int(match.group(1)), int(match.group(2))) if match else None
-
-
-def _is_number(text):
-    return bool(re.fullmatch(r"[0-9]+", str(text or "").strip()))
-
-
-def _words(text):
-    return [word for word in re.split(r"[\s,]+", str(text or "").strip()) if word]
-
-
-def _plan(inputs):
-    """What to read on the host for `inputs` (see resolve()): [(tag, shell command)] in order."""
-    i = inputs or {}
-    reads = []
-
-    def user(name):
-        # the numeric forms: localised `id` output is avoided
-        command = " && ".join(f"id {flag} {shlex.quote(name)}" for flag in ("-u", "-g", "-G", "-un"))
-        reads.append((f"user:{name}", f"({command}) 2>/dev/null"))
-
-    def group(name):
-        reads.append((f"group:{name}", f"getent group {shlex.quote(name)} 2>/dev/null"))
-
-    override = str(i.get("override") or "").strip()
-    method = i.get("method")
-    if override:
-        if SPEC.match(override) and not _numeric_pair(override):
-            user(override)
-    elif method == "docker_compose" and _compose_readable(i):
-        if _flag(i.get("env_file")):
-            reads.append(("self", "id -u && id -g && id -G && id -un"))
-        else:
-            service = str(i.get("service") or "api")
-            compose = " ".join(
-                shlex.quote(word)
-                for word in ["docker", "compose", *_compose_args(i.get("compose_files")), "ps", "--quiet", service]
-            )
-            # "{""{" is {{ to the shell, and no template to Ansible, whichever way it renders the text it is handed
-            reads.append(
-                (
-                    "proc",
-                    f"cid=$({compose} 2>/dev/null | head -n 1); "
-                    'if [ -n "$cid" ]; then pid=$(docker inspect --format "{""{.State.Pid}}" "$cid" 2>/dev/null); fi; '
-                    'if [ -n "${pid:-}" ] && [ "$pid" != 0 ]; then grep -E "^(Uid|Gid|Groups):" "/proc/$pid/status"; '
-                    "fi",
-                )
-            )
-            # without user: in the compose files, the image's USER decides
-            if not str(i.get("service_user") or "").strip() and i.get("image"):
-                reads.append(
-                    (
-                        "image",
-                        'docker image inspect --format "user={""{.Config.User}}" '
-                        f"{shlex.quote(str(i['image']))} 2>/dev/null",
-                    )
-                )
-    elif method == "systemd" and not _truthy(i.get("unit_dynamic_user")):
-        name = str(i.get("unit_user") or "").strip()
-        if name:
-            user(name)
-        for name in [i.get("unit_group"), *_words(i.get("unit_supplementary_groups"))]:
-            if name and not _is_number(name):
-                group(str(name).strip())
-    if _reader_known_possible(i):
-        for key, lookup in (("owner", user), ("group", group)):
-            name = str(i.get(key) or "").strip()
-            if name and not _is_number(name):
-                lookup(name)
-    seen, unique = set(), []
-    for tag, command in reads:
-        if tag not in seen:
-            seen.add(tag)
-            unique.append((tag, command))
-    return unique
-
-
-def _truthy(value):
-    return str(value or "").strip().lower() in ("yes", "true", "1")
-
-
-def _flag(value, default=False):
-    """A boolean of the inputs, also when a template handed it over as text ("False")."""
-    if value is None or value == "":
-        return default
-    return value if isinstance(value, bool) else _truthy(value)
-
-
-def _compose_readable(i):
-    return _flag(i.get("compose_ok"), True) and _flag(i.get("service_exists"), True)
-
-
-def _reader_known_possible(i):
-    return bool(str(i.get("override") or "").strip()) or i.get("method") in ("docker_compose", "systemd")
-
-
-def _compose_args(files):
-    args = []
-    for name in files or []:
-        args += ["-f", str(name)]
-    return args
-
-
-def script(inputs):
-    """The POSIX shell script that reads, on the host, what resolve() needs: each read's output follows a line
-    `::<tag>`. Empty when nothing is to be read."""
-    return "\n".join(f"echo {shlex.quote('::' + tag)}; {command}" for tag, command in _plan(inputs))
 
 
 def sections(output):
@@ -321,27 +219,6 @@ def _container_reader(i, found, run):
         }
     ids["name"] = ids["name"] or user
     return {"run": run_argv(image, user), "reader": _reader(ids, source)}
-
-
-def run_argv(image, user):
-    """A throwaway container of the image, as that user, that only prints `id`: Docker resolves the name (or a
-    uid without a group) against the image's own /etc/passwd and /etc/group, as it will for LibreChat."""
-    return [
-        "docker",
-        "run",
-        "--rm",
-        "--pull",
-        "never",
-        "--network",
-        "none",
-        "--env",
-        "LC_ALL=C",
-        "--user",
-        user,
-        "--entrypoint",
-        "id",
-        image,
-    ]
 
 
 def _unit_reader(i, found):

@@ -32,15 +32,21 @@ class LibreChatAction(ActionBase):
     def _run(self, args, task_vars, result):
         raise NotImplementedError
 
-    def _read_files(self, paths, task_vars):
+    def _read_files(self, paths, task_vars, known=None):
         """{path: (text, stat)} for each of `paths`, read on the host in one run of
         librechat.bedrock.librechat_files_info: text is None when the file does not exist; stat is what the
-        module says of the path (exists, isreg, islnk, mode, pw_name, gr_name, mtime, ...)."""
-        read = self._execute_module(
-            module_name="librechat.bedrock.librechat_files_info",
-            module_args={"paths": list(paths), "content": True},
-            task_vars=task_vars,
-        )
+        module says of the path (exists, isreg, islnk, mode, pw_name, gr_name, mtime, ...). `known`: entries of
+        that module already read in this run ({path: entry}, librechat_deployment_info's): when they hold every
+        path, the host is not asked again."""
+        known = known or {}
+        if all(path in known for path in paths):
+            read = {"files": [known[path] for path in paths]}
+        else:
+            read = self._execute_module(
+                module_name="librechat.bedrock.librechat_files_info",
+                module_args={"paths": list(paths), "content": True},
+                task_vars=task_vars,
+            )
         if read.get("failed"):
             raise AnsibleActionFail(f"Could not read {', '.join(paths)}: {read.get('msg')}")
         files = {}
@@ -60,3 +66,11 @@ class LibreChatAction(ActionBase):
             except UnicodeDecodeError:
                 raise AnsibleActionFail(f"{path} is not UTF-8 text: LibreChat could not read it either") from None
         return files
+
+
+def backups_split(found, keep):
+    """`ansible.builtin.find` results of one file's backups: {keep: [paths], drop: [paths]}, newest kept (by mtime,
+    then by name, which carries the time)."""
+    files = sorted(found or [], key=lambda f: (f.get("mtime") or 0, f.get("path")), reverse=True)
+    paths = [f["path"] for f in files]
+    return {"keep": paths[: int(keep)], "drop": paths[int(keep) :]}

@@ -8,7 +8,7 @@ code that the schema cannot say (config_schema.py judges the whole file against 
 
 import re
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import parse_profile_arn
+from ansible_collections.librechat.bedrock.plugins.module_utils.rules import BEDROCK_STATIC_KEYS, parse_profile_arn
 
 VARIABLE = re.compile(r"\$\{([^}]*)\}")
 USER_PROVIDED = "user_provided"  # librechat-data-provider AuthType.USER_PROVIDED
@@ -134,7 +134,7 @@ def auth_method(env):
     """The credentials LibreChat picks, in its order (packages/api/src/endpoints/bedrock/credentials.ts):
     user_provided, the bearer token, the static pair (one without the other fails every request), the profile,
     the SDK's default chain."""
-    keys = ("BEDROCK_AWS_ACCESS_KEY_ID", "BEDROCK_AWS_SECRET_ACCESS_KEY", "BEDROCK_AWS_SESSION_TOKEN")
+    keys = BEDROCK_STATIC_KEYS
     if any(env.get(key) == USER_PROVIDED for key in (*keys, "BEDROCK_AWS_BEARER_TOKEN")):
         return "user_provided"
     if env.get("BEDROCK_AWS_BEARER_TOKEN"):

@@ -17,7 +17,7 @@ import re
 
 import yaml
 
-from ansible_collections.librechat.bedrock.plugins.plugin_utils import jsyaml
+from ansible_collections.librechat.bedrock.plugins.plugin_utils import config_schema, jsyaml
 
 PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MARKER = "# librechat.bedrock manages:"
@@ -227,12 +227,14 @@ def plan(text, bedrock):
     return section, keys, list(ours), theirs
 
 
-def merge(text, bedrock, version="1.3.17"):
+def merge(text, bedrock, version=None):
     """`text` with the keys of `bedrock` set in `endpoints.bedrock` (see plan()); every other byte kept.
 
-    A missing file (text None) or an empty one becomes a minimal file with `version`; a missing `endpoints` or
-    `bedrock` is added at the end of the document or of `endpoints`.
+    A missing file (text None) or an empty one becomes a minimal file with `version` (empty: the bundled schema's,
+    config_schema.config_version()); a missing `endpoints` or `bedrock` is added at the end of the document or of
+    `endpoints`.
     """
+    version = version or config_schema.config_version()
     text = text or ""
     section, keys, entries, _theirs = plan(text, bedrock)
     marker = " ".join([MARKER, *keys, *(ENTRY + entry for entry in entries)])

@@ -3,7 +3,8 @@
 
 """The collection's one reading of `librechat_bedrock_models`: every role and filter that needs the user's model
 list normalizes and checks it here, so a rule is written once. Controller-side only (no module imports it); the
-Bedrock API's own limits it checks against come from module_utils/bedrock.py, which the modules share.
+Bedrock API's own limits it checks against come from module_utils/rules.py, which the modules share and which
+imports nothing but the standard library.
 
 An entry is a model ID string (listed in LibreChat, no profile) or a mapping with `id` and optionally
 `profile`, `profile_name`, `profile_arn`, `env_var`, `description`, `tags`. Pure functions over plain data.
@@ -12,11 +13,12 @@ An entry is a model ID string (listed in LibreChat, no profile) or a mapping wit
 import hashlib
 import re
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
-    MANAGED_TAG_KEY,
-    MANAGED_TAG_VALUE,
+from ansible_collections.librechat.bedrock.plugins.module_utils.rules import (
+    APPLICATION_PROFILE_ARN_SHAPE,
     NAME_MAX,
     description_error,
+    is_application_profile_arn,
+    managed_tags,
     name_error,
     parse_profile_arn,
     tags_errors,
@@ -103,10 +105,10 @@ def _entry_errors(index, entry, region):
     arn = entry.get("profile_arn")
     if arn:
         parsed = parse_profile_arn(arn)
-        if not parsed or parsed["kind"] != "application-inference-profile":
+        if not is_application_profile_arn(arn):
             errors.append(
                 f"{where}.profile_arn={arn!r} is not an application inference profile ARN: it must look like "
-                "arn:aws:bedrock:<region>:<account>:application-inference-profile/<id>"
+                f"{APPLICATION_PROFILE_ARN_SHAPE}"
             )
         elif region and parsed["region"] != region:
             errors.append(
@@ -182,14 +184,6 @@ def model_errors(models, region=None, tags=None):
         if error:
             errors.append(error + ": set the model's description")
     return errors
-
-
-def managed_tags(tags=None):
-    """The tags on every profile the collection creates: `tags`, and the ManagedBy marker a later run finds (and
-    purges) its own profiles by. `{} | managed_tags` is the marker alone."""
-    common = dict(tags or {})
-    common[MANAGED_TAG_KEY] = MANAGED_TAG_VALUE
-    return common
 
 
 def profile_specs(models, tags=None):

@@ -1,5 +1,5 @@
-"""The decision logic shared by the modules: the API's constraints (kept equal to botocore's model), input
-messages, ARN parsing, model-source resolution against the emulator, and what counts as an immutable change."""
+"""The AWS plumbing shared by the modules: client request tokens, retries, the error code, the client every
+module makes, listings that name their type, paging and waiting, against the emulator."""
 
 from __future__ import annotations
 
@@ -17,127 +17,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.librechat.bedrock.plugins.module_utils import bedrock
 
 MODEL = botocore.session.get_session().get_service_model("bedrock")
-
-
-@pytest.mark.parametrize(
-    ("shape", "pattern", "maximum"),
-    [
-        ("InferenceProfileName", bedrock.NAME_PATTERN, bedrock.NAME_MAX),
-        ("InferenceProfileDescription", bedrock.DESCRIPTION_PATTERN, bedrock.DESCRIPTION_MAX),
-        ("TagKey", bedrock.TAG_PATTERN, bedrock.TAG_KEY_MAX),
-        ("TagValue", bedrock.TAG_PATTERN, bedrock.TAG_VALUE_MAX),
-    ],
-)
-def test_constraints_equal_botocores_model(shape, pattern, maximum):
-    metadata = MODEL.shape_for(shape).metadata
-    assert metadata["pattern"] == pattern
-    assert metadata["max"] == maximum
-    assert MODEL.shape_for("TagList").metadata["max"] == bedrock.TAGS_MAX
-
-
-@pytest.mark.parametrize("name", ["LibreChat-us-anthropic-claude-3-7-sonnet-20250219-v1-0", "a", "A b_c-d", "x" * 64])
-def test_valid_names_pass(name):
-    assert bedrock.name_error(name) is None
-
-
-@pytest.mark.parametrize(
-    ("name", "fragment"),
-    [
-        ("LibreChat claude 3.7!", "for example 'LibreChat-claude-3-7'"),
-        ("x" * 65, "65 characters long; Bedrock allows at most 64"),
-        ("", "must not be empty"),
-        ("double  space", "does not match"),
-    ],
-)
-def test_bad_names_say_value_and_fix(name, fragment):
-    message = bedrock.name_error(name)
-    assert message.startswith("name=") or "empty" in message
-    assert fragment in message
-
-
-def test_suggested_names_are_valid_and_follow_the_seed():
-    assert bedrock.suggest_name("us.anthropic.claude-3-7-sonnet-20250219-v1:0", "LibreChat-") == (
-        "LibreChat-us-anthropic-claude-3-7-sonnet-20250219-v1-0"
-    )
-    for text in ("!!!", "a" * 100, "us.amazon.nova-pro-v1:0"):
-        assert bedrock.name_error(bedrock.suggest_name(text)) is None
-
-
-def test_description_and_tag_errors():
-    assert bedrock.description_error("Custom inference profile for LibreChat-claude") is None
-    assert "no commas" in bedrock.description_error("a, b")
-    assert bedrock.tags_errors({"Application": "LibreChat", "Empty": ""}) == []
-    errors = bedrock.tags_errors({"bad,key": "v", "k": "bad,value", "x" * 129: "v"})
-    assert len(errors) == 3
-    assert any("tags key='bad,key'" in e for e in errors)
-    assert any("tags['k']='bad,value'" in e for e in errors)
-    assert any("129 characters long" in e for e in errors)
-    assert "201 tags" in bedrock.tags_errors({f"k{i}": "v" for i in range(201)})[0]
-
-
-def test_arn_parsing():
-    app = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcdefabcdef"
-    system = "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-3-7-sonnet-20250219-v1:0"
-    assert bedrock.is_application_profile_arn(app)
-    assert not bedrock.is_application_profile_arn(system)
-    assert not bedrock.is_application_profile_arn("us.amazon.nova-pro-v1:0")
-    assert bedrock.parse_profile_arn(system)["region"] == "eu-west-1"
-    fm = "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0"
-    assert bedrock.foundation_model_id(fm) == "amazon.nova-pro-v1:0"
-    assert bedrock.foundation_model_id(app) is None
-    assert bedrock.SYSTEM_PROFILE_ID.match("global.anthropic.claude-opus-4-5-20251101-v1:0")
-    assert not bedrock.SYSTEM_PROFILE_ID.match("anthropic.claude-3-haiku-20240307-v1:0")
-
-
-def fm(region, model="anthropic.claude-sonnet-4-5-20250929-v1:0"):
-    return f"arn:aws:bedrock:{region}::foundation-model/{model}"
-
-
-def test_immutable_differences_name_both_values():
-    existing = {"models": [{"modelArn": fm("us-east-1", "a.b")}], "description": "old"}
-    assert bedrock.immutable_differences(existing, [fm("us-east-1", "a.b")], None) == []
-    assert bedrock.immutable_differences(existing, [fm("us-east-1", "a.b")], "old") == []
-    differences = bedrock.immutable_differences(existing, [fm("us-east-1", "c.d")], "new")
-    assert differences == [
-        "models: it routes to a.b (one region), model_source routes to c.d (one region)",
-        "description: it is 'old', wanted 'new'",
-    ]
-
-
-@pytest.mark.parametrize(
-    "current",
-    [
-        # the global shape: region-less ARN plus the source region's, in either order
-        [fm("us-east-1"), fm("")],
-        [fm(""), fm("us-east-1")],
-        # AWS added a destination region to the global profile's list
-        [fm(""), fm("us-east-1"), fm("eu-west-1")],
-    ],
-)
-def test_a_global_profile_is_compared_by_model_not_by_arn_list(current):
-    """A global profile's routing shape, or AWS adding a destination region, never makes a later run fail or
-    recreate: what counts is the models and the reach, not the exact ARNs."""
-    wanted = [fm("us-east-1"), fm("")]
-    assert bedrock.immutable_differences({"models": [{"modelArn": a} for a in current]}, wanted, None) == []
-
-
-def test_adding_a_destination_region_to_a_geography_changes_nothing():
-    current = [{"modelArn": fm(r)} for r in ("us-east-1", "us-east-2", "us-west-2")]
-    wanted = [fm(r) for r in ("us-east-1", "us-east-2", "us-west-2", "us-west-1")]
-    assert bedrock.immutable_differences({"models": current}, wanted, None) == []
-
-
-@pytest.mark.parametrize(
-    ("current", "wanted", "fragment"),
-    [
-        ([fm("us-east-1")], [fm("us-east-1"), fm("us-west-2")], "(one region), model_source routes to"),
-        ([fm("us-east-1"), fm("us-west-2")], [fm("us-east-1"), fm("")], "(cross-region), model_source routes to"),
-        ([fm("us-east-1")], [fm("us-east-1", "amazon.nova-pro-v1:0")], "amazon.nova-pro-v1:0 (one region)"),
-    ],
-)
-def test_a_change_of_model_or_reach_is_a_difference(current, wanted, fragment):
-    differences = bedrock.immutable_differences({"models": [{"modelArn": a} for a in current]}, wanted, None)
-    assert len(differences) == 1 and fragment in differences[0]
 
 
 def test_client_request_tokens_are_fresh_and_valid():
@@ -247,83 +126,10 @@ def test_profile_result_is_snake_case():
     assert "tags" not in bedrock.profile_result({})
 
 
-class Retrying:
-    """The aws_retry keyword the amazon.aws wrapper adds, over a plain boto3 client."""
-
-    def __init__(self, client):
-        self.client = client
-        self.calls = []
-
-    def __getattr__(self, name):
-        method = getattr(self.client, name)
-
-        def call(*args, aws_retry=False, **kwargs):
-            self.calls.append(name)
-            return method(*args, **kwargs)
-
-        return call
-
-
-@pytest.fixture
-def bedrock_client(client):
-    return Retrying(client("bedrock"))
-
-
-def test_resolve_a_system_profile_id_from_a_listing_makes_no_call(bedrock_client):
-    listing = bedrock.list_inference_profiles(bedrock_client, "SYSTEM_DEFINED")
-    bedrock_client.calls.clear()
-    source = bedrock.resolve_model_source(bedrock_client, "us.amazon.nova-pro-v1:0", "us-east-1", listing)
-    assert bedrock_client.calls == []
-    assert source.arn == "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0"
-    assert len(source.models) == 3
-
-
-def test_resolve_a_foundation_model_and_arns(bedrock_client):
-    source = bedrock.resolve_model_source(bedrock_client, "anthropic.claude-3-haiku-20240307-v1:0", "us-east-1")
-    assert source.arn == "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
-    assert source.models == [source.arn]
-    by_arn = bedrock.resolve_model_source(bedrock_client, source.arn, "us-east-1")
-    assert by_arn.arn == source.arn
-    profile_arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0"
-    assert bedrock.resolve_model_source(bedrock_client, profile_arn, "us-east-1").arn == profile_arn
-
-
-@pytest.mark.parametrize(
-    ("source", "fragment"),
-    [
-        ("us.acme.nothing-v1:0", "searched every page"),
-        ("acme.nothing-v1:0", "offered in us-east-1"),
-        ("arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0", "another region than us-east-1"),
-        (
-            "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.amazon.nova-pro-v1:0",
-            "ID or the ARN of the profile in us-east-1",
-        ),
-    ],
-)
-def test_unresolvable_sources_name_source_and_region(bedrock_client, source, fragment):
-    with pytest.raises(bedrock.BedrockError) as error:
-        bedrock.resolve_model_source(bedrock_client, source, "us-east-1")
-    assert fragment in error.value.message
-    assert repr(source) in error.value.message
-
-
-class Recording(Retrying):
-    """Also keeps each call's keyword arguments."""
-
-    def __getattr__(self, name):
-        method = getattr(self.client, name)
-
-        def call(*args, aws_retry=False, **kwargs):
-            self.calls.append((name, kwargs.get("typeEquals")))
-            return method(*args, **kwargs)
-
-        return call
-
-
-def test_every_listing_names_its_type(client):
+def test_every_listing_names_its_type(client, recording_client):
     """Without typeEquals Bedrock lists SYSTEM_DEFINED profiles only (aws/aws-cli#9728): a listing that does not
     say which type it wants is a bug, and both kinds take two calls."""
-    recording = Recording(client("bedrock"))
+    recording = recording_client
     client("bedrock").create_inference_profile(
         inferenceProfileName="LibreChat-mine",
         modelSource={"copyFrom": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"},
@@ -340,39 +146,6 @@ def test_every_listing_names_its_type(client):
     ]
     assert {p["type"] for p in both} == {"SYSTEM_DEFINED", "APPLICATION"}
     assert both[-1]["inferenceProfileName"] == "LibreChat-mine"
-
-
-def test_a_model_without_on_demand_throughput_is_refused_naming_its_system_profiles(bedrock_client):
-    with pytest.raises(bedrock.BedrockError) as error:
-        bedrock.resolve_model_source(bedrock_client, "anthropic.claude-sonnet-4-5-20250929-v1:0", "us-east-1")
-    message = error.value.message
-    assert error.value.exception is None
-    assert "no on-demand throughput in us-east-1" in message
-    assert "us.anthropic.claude-sonnet-4-5-20250929-v1:0" in message
-    assert "global.anthropic.claude-sonnet-4-5-20250929-v1:0" in message
-    assert "eu.anthropic" not in message  # only profiles the region offers
-    arn = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0"
-    with pytest.raises(bedrock.BedrockError, match="no on-demand throughput"):
-        bedrock.resolve_model_source(bedrock_client, arn, "us-east-1")
-    # a listing handed over (or a callable making it) is used instead of a call of its own
-    bedrock_client.calls.clear()
-    with pytest.raises(bedrock.BedrockError, match="no system inference profile in us-east-1 routes to it"):
-        bedrock.resolve_model_source(bedrock_client, arn, "us-east-1", lambda: [])
-    assert "list_inference_profiles" not in bedrock_client.calls
-
-
-def test_sources_and_tags_that_can_never_work_are_named_without_a_call():
-    app = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcdefabcdef"
-    message = bedrock.model_source_error(app)
-    assert f"model_source={app!r}" in message and "system inference profile ID" in message
-    assert bedrock.model_source_error("us.amazon.nova-pro-v1:0") is None
-    errors = bedrock.tags_errors({"aws:cloudformation:stack-name": "x", "Team": "a"})
-    assert errors == [
-        "tags key='aws:cloudformation:stack-name' starts with 'aws:', which AWS reserves for its own tags: rename "
-        "the tag (for example 'cloudformation:stack-name')"
-    ]
-    assert bedrock.tags_errors({"AWS:x": "y"}, option="profiles[0] (a).tags")[0].startswith("profiles[0] (a).tags")
-    assert bedrock.tags_errors({"aws:x": "y"}, reserved_ok=True) == []
 
 
 def test_paginate_follows_every_page(bedrock_client, control):

@@ -7,8 +7,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.librechat.bedrock.plugins.module_utils import usage
-from ansible_collections.librechat.bedrock.plugins.plugin_utils import models
+from ansible_collections.librechat.bedrock.plugins.module_utils import rules, usage
 
 NOW = datetime.datetime(2026, 12, 1, 12, 30, 15, tzinfo=datetime.timezone.utc)
 ALL = list(usage.METRICS)
@@ -191,4 +190,4 @@ def test_profile_arns_are_checked():
 
 
 def test_the_default_selection_is_the_collections_marker():
-    assert usage.MANAGED_TAGS == {models.MANAGED_TAG_KEY: models.MANAGED_TAG_VALUE}
+    assert usage.MANAGED_TAGS == {rules.MANAGED_TAG_KEY: rules.MANAGED_TAG_VALUE}

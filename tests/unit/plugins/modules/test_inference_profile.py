@@ -8,7 +8,7 @@ import boto3
 import pytest
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
-from ansible_collections.librechat.bedrock.plugins.module_utils import bedrock
+from ansible_collections.librechat.bedrock.plugins.module_utils import bedrock, profile_reconciler
 from ansible_collections.librechat.bedrock.plugins.modules import inference_profile
 
 SONNET_37 = "us.anthropic.claude-3-7-sonnet-20250219-v1:0"
@@ -65,7 +65,7 @@ def run_module(client, check_mode=False, **params):
     module = Module(check_mode=check_mode, **params)
     specs = inference_profile.profile_specs(module.params)
     assert inference_profile.input_errors(module.params, specs) == []
-    return inference_profile.run(module, client, specs), module
+    return profile_reconciler.run(module, client, specs), module
 
 
 def run(client, check_mode=False, **params):
@@ -121,7 +121,7 @@ def test_a_conflict_adopts_the_profile_a_concurrent_run_created(bedrock_client, 
     assert result["adopted"] is True and result["changed"] is True
     assert result["diff"] == {
         "before": {},
-        "after": inference_profile.diff_view(
+        "after": profile_reconciler.diff_view(
             {
                 "inferenceProfileName": "LibreChat-race",
                 "inferenceProfileArn": theirs,
@@ -151,7 +151,7 @@ def test_an_adopted_profile_that_routes_elsewhere_is_refused_without_recreate(be
 
 def test_a_conflict_that_never_resolves_fails_after_wait_timeout(bedrock_client, control):
     module = Module(name="LibreChat-stuck", model_source=NOVA, wait_timeout=5)
-    reconciler = inference_profile.Reconciler(
+    reconciler = profile_reconciler.Reconciler(
         module, bedrock_client, sleep=lambda s: None, clock=iter(range(100)).__next__
     )
     control.config(consistency_reads=1000)  # the name is taken by a profile no listing shows

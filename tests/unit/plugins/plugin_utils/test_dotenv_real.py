@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from librechat_schema import node
 
-from ansible_collections.librechat.bedrock.plugins.filter import compose
-from ansible_collections.librechat.bedrock.plugins.plugin_utils import dotenv_file
+from ansible_collections.librechat.bedrock.plugins.plugin_utils import deployment, dotenv_file
 
 ROOT = Path(__file__).resolve().parents[4]
 
@@ -165,7 +164,7 @@ def test_cross_checked_with_docker_compose(tmp_path):
     values = {f"K{n}": value for n, value in enumerate(ALIKE)}
     (tmp_path / ".env").write_text(dotenv_file.edit("", values), encoding="utf-8")
     (tmp_path / "compose.yml").write_text("services:\n  api:\n    image: x\n    env_file: [.env]\n")
-    service = compose.compose_service(_compose_config(binary, tmp_path), "api")
+    service = deployment.compose_service(_compose_config(binary, tmp_path), "api")
     assert {key: service["environment"].get(key) for key in values} == values
     assert (
         dotenv_file.readings_differ(
@@ -175,7 +174,7 @@ def test_cross_checked_with_docker_compose(tmp_path):
     )
     # and the measured example, unquoted, differs
     (tmp_path / ".env").write_text("BEDROCK_AWS_SECRET_ACCESS_KEY=ab$cd/+#x\n")
-    environment = compose.compose_service(_compose_config(binary, tmp_path), "api")["environment"]
+    environment = deployment.compose_service(_compose_config(binary, tmp_path), "api")["environment"]
     assert environment["BEDROCK_AWS_SECRET_ACCESS_KEY"] == "ab/+#x"
     assert dotenv_file.readings_differ("BEDROCK_AWS_SECRET_ACCESS_KEY=ab$cd/+#x\n", environment) == [
         "BEDROCK_AWS_SECRET_ACCESS_KEY"

@@ -195,7 +195,7 @@ def test_schema_checks():
 
 
 def test_compose_mounts_reads_both_volume_syntaxes():
-    from ansible_collections.librechat.bedrock.plugins.filter.compose import compose_mounts
+    from ansible_collections.librechat.bedrock.plugins.plugin_utils.deployment import compose_mounts
 
     compose = {
         "services": {

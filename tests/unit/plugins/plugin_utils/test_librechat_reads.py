@@ -134,6 +134,20 @@ def test_a_check_pass_on_converged_files_is_one_module_run(tmp_path):
     assert result["current"]["profile_arns"] == {"m": ARN} and not result["current"]["errors"]
 
 
+def test_a_check_pass_given_both_files_as_the_deployment_read_them_runs_no_module(tmp_path):
+    _converge(tmp_path)
+    paths = [str(tmp_path / "librechat.yaml"), str(tmp_path / ".env")]
+    files = {path: librechat_files_info.describe(path, True) for path in paths}
+    host = Host()
+    result = _action(ConfigAction, host, check_mode=True)._run(_config_args(tmp_path, files=files), {}, {})
+    assert host.runs == []
+    assert (result["changed"], result["config_changed"], result["env_changed"]) == (False, False, False)
+    # one of them missing: both are read on the host, as without it
+    host = Host()
+    _action(ConfigAction, host, check_mode=True)._run(_config_args(tmp_path, files={paths[1]: files[paths[1]]}), {}, {})
+    assert host.runs == ["librechat.bedrock.librechat_files_info"]
+
+
 def test_a_write_pass_does_not_rewrite_the_file_that_stays(tmp_path):
     _converge(tmp_path)
     host = Host()
@@ -344,3 +358,26 @@ def test_a_key_read_otherwise_by_compose_is_named_never_its_value(tmp_path):
     [warning] = [w for w in result["warnings"] if "docker compose reads" in w]
     assert "BEDROCK_AWS_MODELS" in warning and "a#b" not in warning
     assert warning.endswith("the role leaves BEDROCK_AWS_MODELS as written: put those values in single quotes")
+
+
+def test_only_the_newest_backups_of_each_file_are_kept_each_0600(tmp_path):
+    runs = []
+
+    def host(module_name, module_args, task_vars):
+        runs.append((module_name, module_args))
+        if module_name == "ansible.builtin.find":
+            name = module_args["patterns"][0]
+            stem = ".env" if name.startswith(r"^\.env") else "librechat.yaml"
+            return {"files": [{"path": f"{tmp_path}/{stem}.{n}.2026-12-0{n}@10:00:00~", "mtime": n} for n in (1, 3, 2)]}
+        return {"changed": True}
+
+    action = _action(ConfigAction, host, check_mode=False)
+    removed = action._prune_backups(_config_args(tmp_path) | {"backups_kept": 2}, {})
+    assert removed == [f"{tmp_path}/librechat.yaml.1.2026-12-01@10:00:00~", f"{tmp_path}/.env.1.2026-12-01@10:00:00~"]
+    finds = [args for name, args in runs if name == "ansible.builtin.find"]
+    assert finds[1]["patterns"] == [r"^\.env\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$"] and finds[1]["hidden"]
+    modes = [args["path"] for name, args in runs if name == "ansible.builtin.file" and args.get("mode") == "0600"]
+    assert modes[:2] == [
+        f"{tmp_path}/librechat.yaml.3.2026-12-03@10:00:00~",
+        f"{tmp_path}/librechat.yaml.2.2026-12-02@10:00:00~",
+    ]

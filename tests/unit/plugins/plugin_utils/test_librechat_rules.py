@@ -66,7 +66,7 @@ def test_endpoints_is_amended_only_when_it_is_a_list(env, expected):
 def _info(config, env, **options):
     files = {"/x/librechat.yaml": config, "/x/.env": env}
     action = object.__new__(InfoAction)
-    action._read_files = lambda paths, _task_vars: {
+    action._read_files = lambda paths, _task_vars, _known=None: {
         path: (files[path], {"exists": files[path] is not None, "mtime": 1.0}) for path in paths
     }
     args = {"config_path": "/x/librechat.yaml", "env_path": "/x/.env", "region": "us-east-1"}

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ansible_collections.librechat.bedrock.plugins.filter.models import FilterModule
-from ansible_collections.librechat.bedrock.plugins.module_utils import bedrock
+from ansible_collections.librechat.bedrock.plugins.module_utils import rules
 from ansible_collections.librechat.bedrock.plugins.plugin_utils import jsyaml, librechat_yaml, models
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
@@ -36,15 +36,15 @@ def test_profile_name_follows_the_seed_loop():
 )
 def test_profile_name_is_always_valid(model_id):
     name = models.profile_name(model_id)
-    assert len(name) <= bedrock.NAME_MAX
-    assert re.fullmatch(bedrock.NAME_PATTERN, name)
+    assert len(name) <= rules.NAME_MAX
+    assert re.fullmatch(rules.NAME_PATTERN, name)
 
 
 def test_long_ids_that_share_a_start_get_different_names():
     first = models.profile_name("x" * 80 + "-v1:0")
     second = models.profile_name("x" * 80 + "-v2:0")
     assert first != second
-    assert len(first) == len(second) == bedrock.NAME_MAX
+    assert len(first) == len(second) == rules.NAME_MAX
 
 
 def test_env_var_name():
@@ -182,16 +182,14 @@ def test_the_filters_are_the_functions():
 
 
 def test_managed_tags_add_the_marker_the_purge_finds():
-    # one home, where the modules can import it too
-    assert (models.MANAGED_TAG_KEY, models.MANAGED_TAG_VALUE) == (bedrock.MANAGED_TAG_KEY, bedrock.MANAGED_TAG_VALUE)
+    # one home, where the modules can import it too, and the filter registers that very function
+    assert FilterModule().filters()["managed_tags"] is rules.managed_tags
     assert (
-        models.managed_tags({})
-        == {models.MANAGED_TAG_KEY: models.MANAGED_TAG_VALUE}
-        == {"ManagedBy": "librechat.bedrock"}
+        rules.managed_tags({}) == {rules.MANAGED_TAG_KEY: rules.MANAGED_TAG_VALUE} == {"ManagedBy": "librechat.bedrock"}
     )
-    assert models.managed_tags(None) == models.managed_tags({})
+    assert rules.managed_tags(None) == rules.managed_tags({})
     # the marker wins: a profile the collection created is always one a later run finds
-    assert models.managed_tags({"ManagedBy": "me", "Team": "a"}) == {"ManagedBy": "librechat.bedrock", "Team": "a"}
+    assert rules.managed_tags({"ManagedBy": "me", "Team": "a"}) == {"ManagedBy": "librechat.bedrock", "Team": "a"}
 
 
 def test_the_role_purges_by_the_marker_alone():
