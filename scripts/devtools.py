@@ -236,3 +236,14 @@ def unmount_under(path: Path) -> None:
         points = [line.split()[4] for line in mounts]
     for point in sorted((p for p in points if p == root or p.startswith(root + "/")), key=len, reverse=True):
         subprocess.run(["umount", "--lazy", point], capture_output=True, check=False)
+
+
+def checkout_files() -> list[str]:
+    """The checkout's files as git sees them (tracked, and new ones not ignored): what a clone would hold."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    return sorted({name for name in listed.split("\0") if name and (ROOT / name).is_file()})

@@ -32,7 +32,7 @@ COLLECTION = "librechat.bedrock"
 DEFAULT_DEST = ROOT / ".cache" / "docs-site"
 LABEL_PREFIX = f"ansible_collections.{COLLECTION}.docsite."
 # docs/<name>.md, in the order the site lists them.
-GUIDES = ("architecture", "troubleshooting", "performance")
+GUIDES = ("architecture", "awx", "troubleshooting", "performance")
 # One page of each kind the site must render: the kind, and the page under html/.
 PAGES = {
     "index": "index.html",

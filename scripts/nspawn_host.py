@@ -83,13 +83,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def base_root() -> Path:
-    """The debootstrap root, built once per package list."""
-    digest = hashlib.sha256(" ".join((SUITE, MIRROR, *PACKAGES)).encode()).hexdigest()[:12]
-    base = CACHE / f"{SUITE}-{digest}"
+def debootstrap_root(suite: str, packages: tuple[str, ...], tools: tuple[str, ...] = ()) -> Path:
+    """A Debian root of `suite` with `packages` (debootstrap --variant=minbase), built once into .cache/nspawn/
+    and keyed by a digest of the suite, the mirror and the package list; also the base of the execution
+    environment image (scripts/ee_image.py)."""
+    digest = hashlib.sha256(" ".join((suite, MIRROR, *packages)).encode()).hexdigest()[:12]
+    base = CACHE / f"{suite}-{digest}"
     if (base / "usr" / "bin" / "python3").exists():
         return base
-    for tool in ("debootstrap", "systemd-nspawn", "ssh", "ssh-keygen"):
+    for tool in ("debootstrap", *tools):
         if not shutil.which(tool):
             fail(f"{tool} is missing: install debootstrap, systemd-container and openssh-client (make setup, as root)")
     building = base.with_name(base.name + ".building")
@@ -97,12 +99,17 @@ def base_root() -> Path:
     building.parent.mkdir(parents=True, exist_ok=True)
     print(f"nspawn_host: building {base.name} with debootstrap (once)", flush=True)
     subprocess.run(
-        ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(building), MIRROR],
+        ["debootstrap", "--variant=minbase", f"--include={','.join(packages)}", suite, str(building), MIRROR],
         check=True,
         stdout=subprocess.DEVNULL,
     )
     building.rename(base)
     return base
+
+
+def base_root() -> Path:
+    """The booted host's root, built once per package list."""
+    return debootstrap_root(SUITE, PACKAGES, ("systemd-nspawn", "ssh", "ssh-keygen"))
 
 
 def node_binary() -> Path:

@@ -1,6 +1,6 @@
 """Run every test of the collection, in order, stopping at the first failing stage.
 
-Stages: lint, sanity, unit, integration, matrix, molecule, e2e, package. Each prints one summary line
+Stages: lint, sanity, unit, integration, matrix, molecule, e2e, package, ee. Each prints one summary line
 (`PASS stage  12.3s  detail`); the last line counts the stages that passed and failed.
 Run through `make test` (which bootstraps .venv first) or `.venv/bin/python scripts/test.py [STAGE ...]`.
 
@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ from devtools import (
     ROOT,
     Cell,
     base_env,
+    checkout_files,
     emulator,
     emulator_env,
     node_missing,
@@ -48,24 +50,14 @@ from devtools import (
 )
 from devtools import CommandFailed as StageFailed
 
-STAGES = ("lint", "sanity", "unit", "integration", "matrix", "molecule", "e2e", "package")
+STAGES = ("lint", "sanity", "unit", "integration", "matrix", "molecule", "e2e", "package", "ee")
 # Stages that run LibreChat in containers: the project's Docker engine (scripts/docker_engine.py) is started once
 # for all of them, with the LibreChat image built (or found current) on it, and stopped by PID at the end.
-DOCKER_STAGES = ("molecule", "e2e")
+DOCKER_STAGES = ("molecule", "e2e", "ee")
 # Stages only run when named: they need a real AWS account.
 AWS_STAGES = ("integration-aws",)
 # --only: integration targets and molecule scenarios (ROLE or ROLE/SCENARIO) to run instead of all of them.
 ONLY: list[str] = []
-
-
-def tracked_files() -> list[str]:
-    out = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    ).stdout.decode()
-    return sorted({name for name in out.split("\0") if name and (ROOT / name).is_file()})
 
 
 def prerequisite_missing(missing: str | None) -> bool:
@@ -95,7 +87,7 @@ def collection_tree(cell: Cell = NEWEST):
     with tempfile.TemporaryDirectory(prefix="lcb-tree-") as tmp:
         root = Path(tmp) / "ansible_collections"
         tree = root / "librechat" / "bedrock"
-        for name in tracked_files():
+        for name in checkout_files():
             target = tree / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, target)
@@ -332,24 +324,24 @@ GALAXY_IMPORTER_NOT_OURS = (
 
 
 def galaxy_importer(tarball: Path, workdir: Path) -> list[str]:
-    """Run galaxy-importer on the tarball as Galaxy does on upload; return its ERROR and WARNING lines that are
-    ours. amazon.aws reaches it through PYTHONPATH: it replaces ANSIBLE_COLLECTIONS_PATH with the unpacked
-    collection's own path, and ansible-core and ansible-lint also look for collections on sys.path."""
+    """Run galaxy-importer on the tarball as Galaxy does on upload, without the collection's dependencies (Galaxy
+    installs none: it replaces ANSIBLE_COLLECTIONS_PATH with the unpacked collection's own path); return its ERROR
+    and WARNING lines that are ours. base_env()'s PYTHONPATH would hand it amazon.aws (ansible-core and ansible-lint
+    also look for collections on sys.path), so it is dropped."""
     python = GALAXY_IMPORTER_VENV / "bin" / "python"
     if not python.exists():
         raise StageFailed(f"no galaxy-importer venv at {GALAXY_IMPORTER_VENV.relative_to(ROOT)}: run 'make setup'")
     tmp = workdir / "galaxy-importer"
-    dependencies = tmp / "dependencies" / "ansible_collections"
-    dependencies.mkdir(parents=True)
-    (dependencies / "amazon").symlink_to(NEWEST.collections / "ansible_collections" / "amazon")
+    tmp.mkdir()
     config = tmp / "galaxy-importer.cfg"
     settings = GALAXY_IMPORTER_SETTINGS | {"ansible_local_tmp": tmp / "ansible-tmp", "tmp_root_dir": tmp}
     config.write_text("[galaxy-importer]\n" + "".join(f"{key} = {value}\n" for key, value in settings.items()))
     env = base_env() | {
         "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "GALAXY_IMPORTER_CONFIG": str(config),
-        "PYTHONPATH": str(dependencies.parent),
     }
+    for name in ("PYTHONPATH", "ANSIBLE_COLLECTIONS_PATH"):
+        env.pop(name, None)
     printable = f"{python} -m galaxy_importer.main {tarball}"
     print(f"  $ {printable}", flush=True)
     result = subprocess.run(
@@ -422,6 +414,246 @@ def stage_package() -> str:
     return (
         f"{tarball.name} installs, ansible-doc lists {len(modules)} modules, ansible-builder context ok,"
         " galaxy-importer clean"
+    )
+
+
+# The execution environment (scripts/ee_image.py): built or reused, then `librechat.bedrock.site` run inside it
+# with ansible-navigator as AWX runs a job: the collection from the image, AWS credentials from the environment,
+# the LibreChat host over SSH with a machine credential (a key).
+EE_HOST = "lcb-ee"
+# What no image may carry: a private key (a PEM block with its base64 body: ssh and cryptography name the header
+# alone, botocore's examples write a placeholder) or an AWS access key ID (AWS's documented ones end in EXAMPLE).
+EE_SECRET_TEXT = re.compile(
+    rb"-----BEGIN [A-Z ]*PRIVATE KEY-----\s*[A-Za-z0-9+/=\s]{64}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b(?<!EXAMPLE)"
+)
+EE_SECRET_NAMES = re.compile(
+    r"(^|/)(\.env|\.aws/credentials|\.aws/config|id_(rsa|dsa|ecdsa|ed25519)|\.netrc|\.pgpass)$"
+)
+EE_SECRET_ENV = re.compile(r"^(AWS_|[A-Z_]*(SECRET|TOKEN|PASSWORD|PRIVATE)[A-Z_]*=)")
+
+
+def ee_docker(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=False, **kwargs)
+
+
+def ee_in_image(image: str, *command: str) -> str:
+    """A command's output in a fresh container of the image, with no network."""
+    result = ee_docker("run", "--rm", "--network=none", image, *command)
+    if result.returncode != 0:
+        raise StageFailed(f"{' '.join(command)} failed in {image}: {result.stderr.strip()[-1500:]}")
+    return result.stdout
+
+
+def ee_botocore_floor() -> str:
+    """The highest botocore floor the collection names: requirements.txt, the modules' requirements and the one
+    module_utils checks at run time (require_botocore_at_least)."""
+    from packaging.version import Version
+
+    floors = re.findall(r"^botocore\s*>=\s*([\d.]+)", (ROOT / "requirements.txt").read_text(), re.MULTILINE)
+    floors += re.findall(r'^BOTOCORE_MIN = "([\d.]+)"', (ROOT / "plugins/module_utils/bedrock.py").read_text(), re.M)
+    for module in (ROOT / "plugins" / "modules").glob("*.py"):
+        floors += re.findall(r"^\s*-\s*botocore\s*>=\s*([\d.]+)", module.read_text(), re.MULTILINE)
+    if not floors:
+        raise StageFailed("no botocore floor found in requirements.txt or plugins/")
+    return str(max(Version(floor) for floor in floors))
+
+
+def ee_image_checks(image: str) -> dict[str, str]:
+    """Inside the image: every module's documentation, the collection's version, the botocore floor; and no
+    secret in its history, its environment or its files. Returns the versions it holds."""
+    from packaging.version import Version
+
+    modules = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
+    docs = json.loads(ee_in_image(image, "ansible-doc", "--json", *(f"librechat.bedrock.{m}" for m in modules)))
+    undocumented = [m for m in modules if not docs.get(f"librechat.bedrock.{m}", {}).get("doc")]
+    if undocumented:
+        raise StageFailed(f"ansible-doc in {image} has no documentation for {undocumented}")
+    listed = json.loads(ee_in_image(image, "ansible-galaxy", "collection", "list", "--format", "json"))
+    installed = {name: info["version"] for path in listed.values() for name, info in path.items()}
+    version = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
+    if installed.get("librechat.bedrock") != version:
+        raise StageFailed(f"{image} holds librechat.bedrock {installed.get('librechat.bedrock')}, galaxy.yml {version}")
+    probe = (
+        "import json, sys, ansible, ansible_runner, boto3, botocore; from importlib.metadata import version; "
+        "print(json.dumps({'python': sys.version.split()[0], 'ansible-core': ansible.__version__, "
+        "'ansible-runner': version('ansible-runner'), 'boto3': boto3.__version__, 'botocore': botocore.__version__}))"
+    )
+    versions = json.loads(ee_in_image(image, "python3", "-c", probe))
+    versions |= {name: installed[name] for name in sorted(installed)}
+    floor = ee_botocore_floor()
+    if Version(versions["botocore"]) < Version(floor):
+        raise StageFailed(f"{image} has botocore {versions['botocore']}, the collection needs >= {floor}")
+    ee_no_secrets(image)
+    return versions
+
+
+def ee_collection_only_checks(image: str) -> str:
+    """The EE of this collection alone (amazon.aws not installed): meta/execution-environment.yml brought boto3,
+    botocore at the floor and PyYAML, and ansible-doc reads a module."""
+    from packaging.version import Version
+
+    listed = json.loads(ee_in_image(image, "ansible-galaxy", "collection", "list", "--format", "json"))
+    installed = sorted(name for path in listed.values() for name in path)
+    if installed != ["librechat.bedrock"]:
+        raise StageFailed(f"{image} should hold librechat.bedrock alone, it holds {installed}")
+    probe = "import boto3, botocore, yaml; print(botocore.__version__)"
+    botocore = ee_in_image(image, "python3", "-c", probe).strip()
+    if Version(botocore) < Version(ee_botocore_floor()):
+        raise StageFailed(f"{image} has botocore {botocore}, the collection needs >= {ee_botocore_floor()}")
+    doc = json.loads(ee_in_image(image, "ansible-doc", "--json", "librechat.bedrock.inference_profile"))
+    if not doc.get("librechat.bedrock.inference_profile", {}).get("doc"):
+        raise StageFailed(f"ansible-doc in {image} has no documentation for librechat.bedrock.inference_profile")
+    return f"{image}: botocore {botocore} from meta/execution-environment.yml, ansible-doc ok"
+
+
+def ee_no_secrets(image: str) -> None:
+    """No credential in the image's history (build arguments and commands), its environment, or its files."""
+    history = ee_docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", image).stdout
+    found = [line[:120] for line in history.splitlines() if EE_SECRET_TEXT.search(line.encode())]
+    found += [line[:120] for line in history.splitlines() if re.search(r"\b(AWS_[A-Z_]+|[A-Z_]*SECRET[A-Z_]*)=", line)]
+    env = json.loads(ee_docker("image", "inspect", "--format", "{{json .Config.Env}}", image).stdout)
+    found += [f"ENV {item.split('=')[0]}" for item in env if EE_SECRET_ENV.match(item)]
+    container = ee_docker("create", image).stdout.strip()
+    try:
+        export = subprocess.Popen(["docker", "export", container], stdout=subprocess.PIPE)
+        with tarfile.open(fileobj=export.stdout, mode="r|") as tar:
+            for member in tar:
+                if EE_SECRET_NAMES.search(member.name):
+                    found.append(member.name)
+                elif member.isfile() and member.size <= 1 << 20:
+                    data = tar.extractfile(member).read()
+                    if EE_SECRET_TEXT.search(data):
+                        found.append(member.name)
+        export.wait()
+    finally:
+        ee_docker("rm", "-f", container)
+    if found:
+        raise StageFailed(f"{image} carries what looks like a secret: {found[:10]}")
+
+
+def ee_inventory(directory: Path, host: dict) -> Path:
+    """The example inventory's group_vars, with the booted host in group librechat, reached over SSH with its key
+    (a machine credential), LibreChat restarted by systemd."""
+    inventory = directory / "inventory"
+    shutil.copytree(ROOT / "examples" / "inventory" / "group_vars", inventory / "group_vars")
+    key = directory / "machine-credential"
+    shutil.copy2(host["key"], key)
+    # the EE runs as uid 1000; ssh refuses a key others can read, so it is that user's, mode 0600
+    os.chown(key, 1000, 0)
+    key.chmod(0o600)
+    hosts = {
+        "all": {
+            "children": {
+                "librechat": {
+                    "hosts": {
+                        EE_HOST: {
+                            "ansible_host": "127.0.0.1",
+                            "ansible_port": host["port"],
+                            "ansible_user": "root",
+                            "ansible_ssh_private_key_file": str(key),
+                            "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
+                            "ansible_python_interpreter": "/usr/bin/python3",
+                            "librechat_config_restart": "systemd",
+                            "librechat_config_systemd_unit": "librechat",
+                            "librechat_config_health_url": f"http://127.0.0.1:{host['librechat_port']}/health",
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (inventory / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    return inventory
+
+
+def ee_navigator(image: str, directory: Path, inventory: Path, playbook: str, env: dict[str, str]) -> str:
+    """ansible-navigator run of a playbook of the collection inside the EE, as AWX runs a job; its output. The
+    directory (inventory, key) is its working directory, which navigator mounts into the container."""
+    command = [
+        "ansible-navigator", "run", playbook, "-i", str(inventory), "--mode", "stdout",
+        "--ee", "true", "--ce", "docker", "--eei", image, "--pp", "never", "--co=--network=host",
+        "--pae", "false", "--dc", "false",
+        "--lf", str(directory / "navigator.log"), "--ll", "warning",
+        "--penv", "AWS_ACCESS_KEY_ID", "--penv", "AWS_SECRET_ACCESS_KEY",
+        "--senv", f"AWS_ENDPOINT_URL={env['AWS_ENDPOINT_URL']}", "--senv", f"AWS_REGION={env['AWS_REGION']}",
+        "--senv", "ANSIBLE_NOCOLOR=1",
+    ]  # fmt: skip
+    print(f"  $ {' '.join(command)}", flush=True)
+    result = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True, check=False)
+    # ansible-runner's event stream rides in the output as terminal escapes (each event's data, base64); a log
+    # is easier to read without them
+    output = re.sub(r"\x1b\[K(?:[A-Za-z0-9+/=]+\x1b\[\d+D)?", "", result.stdout)
+    print("\n".join(f"    {line}" for line in output.splitlines() if line.strip()), flush=True)
+    if result.returncode != 0:
+        print(result.stderr, file=sys.stderr, flush=True)
+        raise StageFailed(f"ansible-navigator run {playbook} in {image} failed (exit {result.returncode})")
+    return output
+
+
+def stage_ee() -> str:
+    """The execution environment built or reused (scripts/ee_image.py), checked inside, then `site` run in it twice
+    with ansible-navigator against the emulator and a LibreChat host over SSH: the second run changes nothing."""
+    import ee_image
+
+    if prerequisite_missing(ee_image.base_missing(docker_engine.client_env())):
+        return "skipped: no base image and none can be made here"
+    t0 = time.monotonic()
+    try:
+        built = ee_image.build(docker_engine.client_env())
+    except ee_image.ImageError as error:
+        raise StageFailed(f"the execution environment did not build: {error}") from error
+    image = built["image"]
+    rebuilt = built["built"] or built["collection_only"]["built"]
+    how = f"built in {built['seconds']}s" if rebuilt else f"reused in {built['seconds']}s"
+    size = int(ee_docker("image", "inspect", "--format", "{{.Size}}", image).stdout.strip()) // 10**6
+    versions = ee_image_checks(image)
+    only = ee_collection_only_checks(built["collection_only"]["image"])
+    checked = f"{image} ({size} MB, {how}; checks {time.monotonic() - t0:.0f}s): " + ", ".join(
+        f"{name} {version}" for name, version in versions.items()
+    )
+    checked += f"; {only}"
+    if prerequisite_missing(nspawn_missing()):
+        return checked + "; site not run (no LibreChat host)"
+    if str(ROOT / "tests") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tests"))
+    from demo import changed_counts
+
+    from emulator.control import Control
+
+    with tempfile.TemporaryDirectory(prefix="lcb-ee-run-") as tmp, emulator() as endpoint:
+        directory = Path(tmp)
+        directory.chmod(0o755)
+        state_file = directory / "nspawn.json"
+        nspawn = [sys.executable, str(ROOT / "scripts" / "nspawn_host.py")]
+        try:
+            run([*nspawn, "create", "--name", EE_HOST, "--state", state_file])
+            inventory = ee_inventory(directory, json.loads(state_file.read_text()))
+            # the job's environment is the EE's own: none of the toolchain's Ansible settings (its collections
+            # path would shadow the image's), only AWS's variables, passed as AWX's credential injects them
+            env = {
+                k: v for k, v in emulator_env(endpoint).items() if not k.startswith("ANSIBLE_") and k != "PYTHONPATH"
+            }
+            env |= docker_engine.client_env({})
+            control = Control(endpoint)
+            control.reset()
+            ee_navigator(image, directory, inventory, "librechat.bedrock.site", env)
+            profiles = len(control.state()["application_inference_profiles"])
+            models = yaml.safe_load((inventory / "group_vars" / "all.yml").read_text())["librechat_bedrock_models"]
+            if profiles != len([m for m in models if m.get("profile", True)]):
+                raise StageFailed(f"site in the EE left {profiles} profiles for the inventory's {len(models)} models")
+            control.clear_calls()
+            output = ee_navigator(image, directory, inventory, "librechat.bedrock.site", env)
+            calls = control.calls()
+        finally:
+            run([*nspawn, "destroy", "--name", EE_HOST, "--state", state_file])
+    changed = {host: count for host, count in changed_counts(output).items() if count}
+    if changed or not changed_counts(output):
+        raise StageFailed(f"the second site run in the EE changed {changed or 'nothing it reported a recap for'}")
+    if calls["writes"]:
+        writes = [c["operation"] for c in calls["calls"] if c["write"]]
+        raise StageFailed(f"the second site run in the EE made {calls['writes']} AWS writes: {writes}")
+    return checked + (
+        f"; site over SSH converged ({profiles} profiles), again changed=0 with 0 AWS writes of {calls['count']} calls"
     )
 
 
