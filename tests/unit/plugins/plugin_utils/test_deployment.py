@@ -284,7 +284,9 @@ def test_every_compose_problem_names_its_fix():
         'see what the role writes there: add "env_file: [.env]" to the service, or set librechat_config_env_path to '
         "the file it reads"
     ]
-    profile, _environment = _describe(_compose_raw({"services": {"api": SERVICE}}), _settings(auth="profile", aws_profile="p"))
+    profile, _environment = _describe(
+        _compose_raw({"services": {"api": SERVICE}}), _settings(auth="profile", aws_profile="p")
+    )
     assert profile["aws_mount"] is False
     for target, mounted in (("/home/node/.aws", True), ("/home/node/", True), ("/home", True), ("/", False)):
         service = {**SERVICE, "volumes": [*SERVICE["volumes"], {"type": "bind", "source": "/x", "target": target}]}
@@ -306,7 +308,9 @@ def test_a_stopped_container_s_named_user_is_resolved_by_docker_run():
     assert deployment.run_command(reading["reader"]["run"]).endswith(
         "--entrypoint id ghcr.io/danny-avila/librechat:v0.8.6"
     )
-    described, _environment = deployment.describe(raw, settings, reading, "uid=1000(node) gid=1000(node) groups=1000(node)\n")
+    described, _environment = deployment.describe(
+        raw, settings, reading, "uid=1000(node) gid=1000(node) groups=1000(node)\n"
+    )
     assert described["env_reader"]["uid"] == 1000 and described["env_reader"]["name"] == "node"
 
 
