@@ -84,6 +84,12 @@ class ActionModule(LibreChatAction):
     # -------------------------------------------------------------------------------------------- plan
 
     def _run(self, args, task_vars, result):
+        # 0 would keep every backup in its file's mode, a negative count would slice from the wrong end
+        if args.get("backups_kept") is not None and args["backups_kept"] < 1:
+            raise AnsibleActionFail(
+                f"backups_kept is {args['backups_kept']}: give how many backups of each file to keep (1 or more), "
+                "or leave it unset to keep every backup. Nothing was read or written."
+            )
         paths = (args["config_path"], args["env_path"])
         files = self._read_files(paths, task_vars, args.get("files"))
         (config_before, config_stat), (env_before, env_stat) = files[paths[0]], files[paths[1]]

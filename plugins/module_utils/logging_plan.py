@@ -142,8 +142,9 @@ def log_group_differences(found, retention_days, tags):
 
 def role_differences(found, path, trust_policy, description, tags):
     """What amazon.aws.iam_role (plugins/modules/iam_role.py, update_basic_role() and the managed-policy and
-    instance-profile steps the role turns off) would change: a missing role; a path (iam_role cannot change it
-    but reports a change every run); the tags to add (purge_tags false); the trust policy
+    instance-profile steps the role turns off) would change: a missing role; a path (iam_role cannot change it:
+    it warns on every run and reports no change, so a role under another path keeps iam_role running, and its
+    warning shown, each run); the tags to add (purge_tags false); the trust policy
     (compare_policies); the description, when one is asked for. `found` is GetRole's Role, or None."""
     if not found:
         return _absent("role")

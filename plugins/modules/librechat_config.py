@@ -168,7 +168,7 @@ options:
     description:
       - With O(backup=true), how many backups of each file to keep after a write (the newest); the others are
         removed, and the ones kept made 0600 (a backup of C(.env) holds the secrets it had).
-      - Unset keeps every backup, with the mode of the file it copies.
+      - Unset keeps every backup, with the mode of the file it copies. At least V(1) when set.
     type: int
   librechat_version:
     description:

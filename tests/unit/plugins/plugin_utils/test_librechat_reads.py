@@ -381,3 +381,13 @@ def test_only_the_newest_backups_of_each_file_are_kept_each_0600(tmp_path):
         f"{tmp_path}/librechat.yaml.3.2026-12-03@10:00:00~",
         f"{tmp_path}/librechat.yaml.2.2026-12-02@10:00:00~",
     ]
+
+
+@pytest.mark.parametrize("kept", [0, -1])
+def test_a_backup_count_below_one_is_refused_before_anything_is_read(tmp_path, kept):
+    host = Host()
+    action = _action(ConfigAction, host, check_mode=False)
+    with pytest.raises(AnsibleActionFail) as raised:
+        action._run(_config_args(tmp_path) | {"backup": True, "backups_kept": kept}, {}, {})
+    assert f"backups_kept is {kept}: give how many backups of each file to keep (1 or more)" in str(raised.value)
+    assert host.runs == []
