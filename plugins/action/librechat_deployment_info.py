@@ -7,7 +7,7 @@ on the host in one run of librechat.bedrock.librechat_files_info (its `deploymen
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import DEPLOYMENT_SPEC
+from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import DEPLOYMENT_SPEC
 from ansible_collections.librechat.bedrock.plugins.plugin_utils import deployment, deployment_rows
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.librechat_action import LibreChatAction
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.restart_methods import OBSERVED_METHODS, RESTART_METHODS

@@ -24,12 +24,12 @@ import shlex
 
 import yaml
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.rules import BEDROCK_CREDENTIAL_KEYS
-from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import (
+from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import (
     compose_args,
     config_log_state,
     systemd_property,
 )
+from ansible_collections.librechat.bedrock.plugins.module_utils.rules import BEDROCK_CREDENTIAL_KEYS
 from ansible_collections.librechat.bedrock.plugins.plugin_utils import env_access
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.dotenv_file import parse as parse_dotenv
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.dotenv_file import readings_differ

@@ -7,7 +7,7 @@ librechat_config role maps."""
 
 import posixpath
 
-from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import LOG_LOADED, LOG_MISSING
+from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import LOG_LOADED, LOG_MISSING
 from ansible_collections.librechat.bedrock.plugins.plugin_utils import env_access
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.checklist import FAIL, PASS, SKIP
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.deployment import regions_message

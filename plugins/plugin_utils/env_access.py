@@ -20,16 +20,16 @@ role reports. Nothing here runs anything."""
 import re
 import shlex
 
-from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import SPEC, run_argv
-from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import (
+from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import SPEC, run_argv
+from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import (
     compose_readable as _compose_readable,
 )
-from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import flag as _flag
-from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import is_number as _is_number
-from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import numeric_pair as _numeric_pair
-from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import reader_script as script
-from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import truthy as _truthy
-from ansible_collections.librechat.bedrock.plugins.modules.librechat_files_info import words as _words
+from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import flag as _flag
+from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import is_number as _is_number
+from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import numeric_pair as _numeric_pair
+from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import reader_script as script
+from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import truthy as _truthy
+from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import words as _words
 
 ROOT = 0
 # The sources, as messages name them.

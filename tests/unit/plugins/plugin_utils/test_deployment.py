@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import LOG_LOADED
 from ansible_collections.librechat.bedrock.plugins.modules import librechat_files_info as files_info
 from ansible_collections.librechat.bedrock.plugins.plugin_utils import deployment
 
@@ -430,7 +431,7 @@ def test_compose_is_observed_in_one_run(tmp_path, monkeypatch):
         "/app/librechat.yaml",
     ]
     judged = deployment.observation(observed)
-    assert judged["log"] == {"state": "loaded", "line": files_info.LOG_LOADED}
+    assert judged["log"] == {"state": "loaded", "line": LOG_LOADED}
     assert judged["container_sha"] == sha and judged["started"] == "2026-12-04T10:00:00.1Z"
     assert judged["host_sha"] == hashlib.sha256(b"version: 1.3.17\n").hexdigest()
     assert judged["process"]["status"] == "read" and judged["process"]["uid"] == 1000
