@@ -195,9 +195,12 @@ class Bench:
         modules = {p.name: Counter(p.read_text().splitlines()) for p in self.starts.iterdir()}
         starts = {host: modules[host].total() for host in modules}
         tasks = Counter()
-        for play in json.loads(self.counts.read_text())["plays"]:
+        task_names: dict[str, list[str]] = {}
+        counted = json.loads(self.counts.read_text())
+        for play in counted["plays"]:
             for host, counts in play["hosts"].items():
                 tasks[host] += counts["tasks"]
+                task_names.setdefault(host, []).extend(counts["names"])
         names = [host_name(i) for i in range(1, hosts + 1)] if "floor" not in path.name else []
         return {
             "seconds": seconds,
@@ -209,6 +212,10 @@ class Bench:
             "controller_module_runs": starts.get(CONTROLLER, 0),
             # which modules ran where (--json): the first LibreChat host's and the controller's
             "modules": {h: dict(modules.get(h, {})) for h in (*names[:1], CONTROLLER)},
+            # and the tasks that ran on the first LibreChat host, in order (--json)
+            "first_host_tasks": task_names.get(names[0], []) if names else [],
+            # the wall time of each task (and play start), banner to banner
+            "task_seconds": counted.get("seconds", []),
             "calls": calls["count"],
             "writes": calls["writes"],
             "changed": sum(demo.changed_counts(result.stdout).values()),

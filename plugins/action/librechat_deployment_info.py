@@ -42,6 +42,7 @@ ARGUMENT_SPEC = dict(
     process_variables=dict(type="list", elements="str", default=[]),
     deployment=dict(type="dict"),
     expected=dict(type="dict"),
+    info=dict(type="dict"),
 )
 
 
@@ -86,9 +87,23 @@ class ActionModule(LibreChatAction):
         }
         result.update(changed=False, observation=observation)
         if settings.get("deployment") is not None:
+            host = task_vars.get("inventory_hostname")
             result["rows"] = deployment_rows.observed_rows(
-                task_vars.get("inventory_hostname"), settings["deployment"], observation, settings.get("expected")
+                host, settings["deployment"], observation, settings.get("expected")
             )
+            if settings.get("info") is not None:
+                # this host's whole part of the verify role's report, for its run_once step to gather from every host
+                result["host"] = {
+                    "host": host,
+                    "info": settings["info"],
+                    "restart": {
+                        "method": settings["restart"],
+                        "command": observation["restart_command"],
+                        "started": observation["started"],
+                        "error": observation["started_error"],
+                    },
+                    "rows": result["rows"],
+                }
         return result
 
     def _host(self, settings, task_vars, observe):

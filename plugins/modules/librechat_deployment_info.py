@@ -171,6 +171,10 @@ options:
       M(librechat.bedrock.librechat_config) role's C(librechat_config_auth)) and C(variables) (each profile variable
       and the ARN it should hold, or null when none is known).
     type: dict
+  info:
+    description: With O(deployment), the host's M(librechat.bedrock.librechat_config_info) result, returned with
+      the observation and RV(rows) as RV(host), this host's part of the verify role's report.
+    type: dict
 seealso:
   - module: librechat.bedrock.librechat_config
   - module: librechat.bedrock.librechat_config_info
@@ -338,6 +342,12 @@ rows:
   returned: when O(observe=true) and O(deployment) is given
   type: list
   elements: dict
+host:
+  description: With O(observe=true), O(deployment) and O(info), this host's part of the verify role's report,
+    C(host) (the inventory name), C(info) (O(info)), C(restart) (C(method), C(command), C(started), C(error))
+    and C(rows) (RV(rows)).
+  returned: when O(observe=true), O(deployment) and O(info) are given
+  type: dict
 environment:
   description: Secret. The process environment LibreChat starts with (C(process)); with C(.env) in the
     service's C(env_file), the environment Compose gives it (C(env_file)); and C(files), C(.env) and, when it is
