@@ -10,7 +10,6 @@ from ansible_collections.librechat.bedrock.plugins.plugin_utils.librechat_yaml i
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.models import (
     bedrock_section,
     env_var_name,
-    missing_arns,
     model_errors,
     normalize_models,
     profile_arns,
@@ -41,5 +40,4 @@ class FilterModule:
             "bedrock_yaml": bedrock_yaml,
             "managed_tags": managed_tags,
             "profile_env": profile_env,
-            "missing_arns": missing_arns,
         }

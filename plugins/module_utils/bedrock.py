@@ -11,6 +11,11 @@ standard library so the controller side can use them without amazon.aws.
 import time
 import uuid
 
+try:
+    import botocore.session as botocore_session
+except ImportError:  # AnsibleAWSModule reports a missing botocore itself
+    botocore_session = None
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -62,6 +67,30 @@ def retry_decorator(extra_codes=None):
     )
 
 
+def share_data_loader():
+    """Let every botocore session of this process share one data loader.
+
+    amazon.aws makes a new boto3 session for each client (module_utils/botocore.py, _boto3_conn), and each new
+    botocore session makes its own loader (botocore/session.py, _register_data_loader), which reads and parses
+    the JSON on disk again: endpoints, partitions, the service model and its endpoint rules. A loader only reads
+    and caches those files, and botocore already shares one among all the clients of a session; sharing it among
+    the sessions of one module run made the five clients of invocation_logging_info about 0.2 s faster (0.30 to
+    0.13 s, measured alone). Each module run is its own process, so nothing outlives it. Without
+    botocore.session.create_loader (another botocore), every session keeps its own, as before."""
+    create_loader = getattr(botocore_session, "create_loader", None)
+    if create_loader is None or getattr(create_loader, "shared_by_librechat_bedrock", False):
+        return
+    loaders = {}
+
+    def shared_loader(search_path_string=None):
+        if search_path_string not in loaders:
+            loaders[search_path_string] = create_loader(search_path_string)
+        return loaders[search_path_string]
+
+    shared_loader.shared_by_librechat_bedrock = True
+    botocore_session.create_loader = shared_loader
+
+
 def bedrock_client(module, service="bedrock"):
     """A client of `service` (bedrock by default; logs for invocation records) whose calls retry throttling and
     5xx when made with aws_retry=True. Fails first when botocore is too old or no region is set: every module
@@ -73,6 +102,7 @@ def bedrock_client(module, service="bedrock"):
     )
     if not module.region:
         module.fail_json(msg="region is required: set region, AWS_REGION or AWS_DEFAULT_REGION")
+    share_data_loader()
     return module.client(service, retry_decorator=retry_decorator())
 
 

@@ -242,3 +242,28 @@ def log_rows(models, profile_arns_by_model, logs, since, invoked=()):
 
 def failed(rows):
     return [r for r in rows if r["status"] == FAIL]
+
+
+def report(hosts, models, region, aws):
+    """Every row of the verify role's report: for each LibreChat host (`hosts`: each host's part, as
+    librechat_deployment_info's observation returns it: {host, info (librechat_config_info), restart {method,
+    command, started, error}, rows}) its librechat.yaml and .env checks, its profile ARNs against the profiles
+    that exist, and its restart; then model availability, the test invocations and the invocation log records
+    (`aws`: {profile_arns, availability, invocations, logs, log_since}, each None when not gathered); then each
+    host's own rows (what LibreChat itself said)."""
+    rows = []
+    published = {}
+    for entry in hosts or []:
+        info = entry.get("info") or {}
+        rows += config_rows(entry["host"], info, models, region)
+        rows += profile_rows(entry["host"], info, aws.get("profile_arns") or [])
+        rows.append(restart_row(entry["host"], info, entry.get("restart") or {}))
+        for model, arn in (info.get("profile_arns") or {}).items():
+            published.setdefault(model, arn)
+    rows += availability_rows(aws.get("availability"))
+    rows += invocation_rows(aws.get("invocations"))
+    answered = [r["target"] for r in (aws.get("invocations") or {}).get("invocations") or [] if r.get("ok")]
+    rows += log_rows(models, published, aws.get("logs"), aws.get("log_since"), invoked=answered)
+    for entry in hosts or []:
+        rows += entry.get("rows") or []
+    return rows

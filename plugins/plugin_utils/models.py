@@ -234,8 +234,3 @@ def bedrock_section(models, arns, refs="env", available_regions=None, extra=None
 def profile_env(models, arns):
     """The `.env` variables that carry each mapped model's profile ARN."""
     return {m["env_var"]: (arns or {}).get(m["id"]) for m in normalize_models(models) if m["env_var"]}
-
-
-def missing_arns(models, arns):
-    """The mapped models whose profile ARN is not known."""
-    return [m["id"] for m in normalize_models(models) if m["env_var"] and not (arns or {}).get(m["id"])]

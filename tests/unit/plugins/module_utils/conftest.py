@@ -3,6 +3,8 @@ amazon.aws wrapper adds, and records the calls made through it."""
 
 from __future__ import annotations
 
+import botocore.loaders
+import botocore.session
 import pytest
 
 
@@ -34,3 +36,10 @@ def bedrock_client(client):
 def recording_client(client):
     """Also keeps each listing's typeEquals."""
     return Retrying(client("bedrock"), record=lambda name, kwargs: (name, kwargs.get("typeEquals")))
+
+
+@pytest.fixture(autouse=True)
+def separate_data_loaders(monkeypatch):
+    """bedrock_client() lets the botocore sessions of a module run share one data loader, for the rest of the
+    process (module_utils/bedrock.py, share_data_loader): here each test starts with botocore's own factory."""
+    monkeypatch.setattr(botocore.session, "create_loader", botocore.loaders.create_loader)

@@ -9,6 +9,7 @@ import re
 import boto3
 import botocore
 import botocore.exceptions
+import botocore.loaders
 import botocore.session
 import pytest
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import botocore_at_least
@@ -181,3 +182,22 @@ def test_the_retry_decorator_retries_bedrock_throttling(aws_env, control):
         assert get()["inferenceProfileId"] == "us.amazon.nova-pro-v1:0"
     statuses = [c["status"] for c in control.calls()["calls"]]
     assert 429 in statuses and statuses.count(200) == 4
+
+
+def test_sessions_of_one_module_run_share_one_data_loader(monkeypatch):
+    # botocore's own factory, restored after the test (conftest.py restores it after every test)
+    monkeypatch.setattr(botocore.session, "create_loader", botocore.loaders.create_loader)
+    separate = [boto3.session.Session()._session.get_component("data_loader") for _ in range(2)]
+    assert separate[0] is not separate[1]
+    bedrock.share_data_loader()
+    bedrock.share_data_loader()  # once is enough: a second call wraps nothing again
+    assert botocore.session.create_loader.shared_by_librechat_bedrock
+    sessions = [boto3.session.Session() for _ in range(3)]
+    loaders = {id(s._session.get_component("data_loader")) for s in sessions}
+    assert len(loaders) == 1
+    # and clients made from those sessions read their models through it, as amazon.aws makes them
+    clients = [
+        s.client(service, region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+        for s, service in zip(sessions, ("bedrock", "logs", "iam"))
+    ]
+    assert [c.meta.service_model.service_name for c in clients] == ["bedrock", "logs", "iam"]

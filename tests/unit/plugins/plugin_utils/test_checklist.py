@@ -1,6 +1,9 @@
-"""The verify role's checklist: each row's status follows what was gathered, and the detail says what to do."""
+"""The verify role's checklist: each row's status follows what was gathered, and the detail says what to do; and
+verify_report, which shows the rows and judges them."""
 
-from ansible_collections.librechat.bedrock.plugins.filter.verify import verify_checklist
+import types
+
+from ansible_collections.librechat.bedrock.plugins.action.verify_report import ActionModule
 from ansible_collections.librechat.bedrock.plugins.plugin_utils import checklist
 
 SONNET = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -111,7 +114,7 @@ def test_the_whole_report_in_one_call():
         "logs": None,
         "log_since": "1h",
     }
-    rows = verify_checklist([{"host": "web1", "info": info(), "restart": {"method": "none"}}], MODELS, "us-east-1", aws)
+    rows = checklist.report([{"host": "web1", "info": info(), "restart": {"method": "none"}}], MODELS, "us-east-1", aws)
     failed = [r["check"] for r in checklist.failed(rows)]
     assert failed == [f"{SONNET} is AVAILABLE", f"{ARN} answers"]
     assert any("propagating" in r["detail"] for r in rows)
@@ -137,3 +140,33 @@ def test_log_rows_count_cache_tokens_and_say_how_long_they_waited():
     # verify sent a request that answered, and its record never came: a failure, not a skip
     lost = checklist.log_rows(MODELS, {SONNET: ARN}, late, "24h", invoked=[ARN])[0]
     assert lost["status"] == "FAIL" and "no invocation record arrived" in lost["detail"]
+
+
+def _report(**args):
+    """librechat.bedrock.verify_report's action, run on `args` (no host, no connection)."""
+    action = object.__new__(ActionModule)
+    action._task = types.SimpleNamespace(args=args, async_val=0, check_mode=False, diff=False)
+    action._connection = types.SimpleNamespace(_shell=types.SimpleNamespace(tmpdir=None))
+    action._supports_async = False
+    action._supports_check_mode = True
+    return action.run(task_vars={})
+
+
+def test_the_report_shows_every_row_and_fails_on_a_failed_check():
+    own = [checklist.row("web1: LibreChat loaded librechat.yaml", "PASS", "its log says so")]
+    host = {"host": "web1", "info": info(), "restart": {"method": "none"}, "rows": own}
+    aws = {"profile_arns": [ARN], "availability": None, "invocations": None, "logs": None, "log_since": "24h"}
+    passed = _report(hosts=[host], models=MODELS, region="us-east-1", aws=aws)
+    assert not passed.get("failed") and passed["changed"] is False
+    # the checklist's rows, then the host's own, in that order; shown as a table, whatever the verbosity
+    assert passed["rows"] == checklist.report([host], MODELS, "us-east-1", aws) and passed["rows"][-1] == own[0]
+    assert passed["msg"][0].split() == ["check", "status", "detail"] and len(passed["msg"]) == len(passed["rows"]) + 2
+    assert passed["_ansible_verbose_always"] is True
+
+    broken = dict(host, info=info(unset_variables=["SONNET_PROFILE"]))
+    failed = _report(hosts=[broken], models=MODELS, region="us-east-1", aws=aws)
+    assert failed["failed"] is True
+    assert failed["msg"][-1] == "1 check(s) failed: web1: every ${VAR} is set in .env"
+    assert failed["msg"][:-1] == _report(hosts=[broken], models=MODELS, region="us-east-1", aws=aws, fail=False)["msg"]
+    # fail=false (verify_fail: false, check mode) reports only
+    assert not _report(hosts=[broken], models=MODELS, region="us-east-1", aws=aws, fail=False).get("failed")

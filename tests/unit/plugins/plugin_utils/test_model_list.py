@@ -177,7 +177,6 @@ def test_the_filters_are_the_functions():
         "bedrock_yaml",
         "managed_tags",
         "profile_env",
-        "missing_arns",
     }
 
 
@@ -211,7 +210,6 @@ def test_bedrock_section_and_env_for_librechat():
     assert models.bedrock_section(entries, arns, "arn")["inferenceProfiles"] == {"m": "arn-m", "g": ARN}
     assert "availableRegions" not in models.bedrock_section(entries, arns)
     assert models.profile_env(entries, arns) == {"M_ARN": "arn-m", "BEDROCK_PROFILE_G": ARN}
-    assert models.missing_arns(entries, {"g": ARN}) == ["m"]
 
 
 def test_template_mode_writes_the_section_as_merge_mode_does():

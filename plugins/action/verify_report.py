@@ -1,0 +1,45 @@
+# Copyright: Contributors to the librechat.bedrock project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""librechat.bedrock.verify_report: the verify role's report (plugin_utils/checklist.py), built, shown as one
+table and judged on the controller; nothing runs on a host."""
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.librechat.bedrock.plugins.plugin_utils import checklist
+from ansible_collections.librechat.bedrock.plugins.plugin_utils.report import text_table
+
+ARGUMENT_SPEC = dict(
+    hosts=dict(type="list", elements="dict", required=True),
+    models=dict(type="list", elements="raw", required=True),
+    region=dict(type="str", required=True),
+    aws=dict(type="dict", default={}),
+    fail=dict(type="bool", default=True),
+)
+
+COLUMNS = ["check", "status", "detail"]
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
+        if validation.error_messages:
+            raise AnsibleActionFail("Invalid options: " + " | ".join(validation.error_messages))
+        args = validation.validated_parameters
+        rows = checklist.report(args["hosts"], args["models"], args["region"], args["aws"])
+        failed = checklist.failed(rows)
+        table = text_table(rows, COLUMNS)
+        # shown as debug shows its msg, whatever the verbosity
+        result.update(changed=False, rows=rows, msg=table, _ansible_verbose_always=True)
+        if args["fail"] and failed:
+            result.update(
+                failed=True,
+                msg=[*table, f"{len(failed)} check(s) failed: {'; '.join(r['check'] for r in failed)}"],
+            )
+        return result
