@@ -22,7 +22,16 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import BedrockError, BedrockErrorHandler
+from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
+    BedrockError,
+    BedrockErrorHandler,
+    get_inference_profile,
+)
+from ansible_collections.librechat.bedrock.plugins.module_utils.rules import (
+    SYSTEM_PROFILE_ID,
+    foundation_model_id,
+    parse_profile_arn,
+)
 
 AGREEMENT_AVAILABLE = "AVAILABLE"
 AGREEMENT_PENDING = "PENDING"
@@ -375,6 +384,46 @@ def unavailable_message(results, region):
             name += f" (routes to {', '.join(routes)})"
         parts.append(f"{name}: {' '.join(r['problems'])}")
     return f"{len(bad)} of {len(results)} model(s) cannot be invoked in {region}. " + " | ".join(parts)
+
+
+# When a model routes to an Anthropic model and GetUseCaseForModelAccess could not be read.
+USE_CASE_UNREADABLE = (
+    "Could not read whether the account submitted Anthropic's use-case form (GetUseCaseForModelAccess was "
+    "denied, or botocore is too old to have it): allow bedrock:GetUseCaseForModelAccess so it can be checked."
+)
+
+
+def foundation_ids(client, model, region):
+    """The foundation model IDs behind a requested model: itself, or those its inference profile routes to."""
+    arn_id = foundation_model_id(model)
+    if arn_id:
+        return [arn_id]
+    if parse_profile_arn(model) or SYSTEM_PROFILE_ID.match(model):
+        profile = get_inference_profile(client, model)
+        if profile is None:
+            raise BedrockError(
+                message=f"models: {model!r} is not an inference profile in {region}: check the ID and the region"
+            )
+        ids = [foundation_model_id(m["modelArn"]) for m in profile.get("models", [])]
+        return list(dict.fromkeys(i for i in ids if i))
+    return [model]
+
+
+def read_access(client, models, region, read_form=False):
+    """The reads every access check starts with, before any write: the foundation models behind each of `models`,
+    each one's availability (once), and the account's Anthropic use-case form when one of them is an Anthropic
+    model, or `read_form`. Returns (routes {model: [foundation model IDs]}, availability {foundation model ID:
+    statuses}, use-case form status, the submitted form or None)."""
+    routes = {model: foundation_ids(client, model, region) for model in models}
+    availability = {}
+    for ids in routes.values():
+        for fm in ids:
+            if fm not in availability:
+                availability[fm] = get_availability(client, fm)
+    status, submitted = USE_CASE_NOT_CHECKED, None
+    if read_form or any(needs_use_case_form(fm) for fm in availability):
+        status, submitted = get_use_case_form(client)
+    return routes, availability, status, submitted
 
 
 def wait_until_available(fetch, availability, agreements_requested, timeout, sleep=time.sleep, clock=time.monotonic):

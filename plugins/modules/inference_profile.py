@@ -97,6 +97,19 @@ options:
       - After creating, wait until Bedrock answers for the new profile and its status is C(ACTIVE).
     type: bool
     default: true
+  check_access:
+    description:
+      - Before anything else, check that each of these models can be invoked, as
+        M(librechat.bedrock.model_availability) checks them with its defaults (its reads only; nothing is accepted
+        or submitted), and fail with its message, before any write, when one cannot. Returned as RV(access).
+      - Foundation model IDs or system inference profile IDs, or the ARN of either; typically every model LibreChat
+        lists, not only those with profiles.
+      - To accept agreements, submit Anthropic's use-case form or wait for access, use
+        M(librechat.bedrock.model_availability) itself.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.2.0
   wait_timeout:
     description:
       - How many seconds to wait.
@@ -271,11 +284,27 @@ application_profile_arns:
   type: list
   elements: str
   version_added: 0.2.0
+access:
+  description:
+    - With O(check_access), what the check found, as M(librechat.bedrock.model_availability) returns it
+      (C(models), C(unavailable), C(agreements_created), always empty here, and C(use_case_form)); also on the
+      failure it causes.
+  returned: when O(check_access) is not empty
+  type: dict
+  version_added: 0.2.0
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import BedrockError, bedrock_client
+from ansible_collections.librechat.bedrock.plugins.module_utils.model_access import (
+    USE_CASE_UNKNOWN,
+    USE_CASE_UNREADABLE,
+    model_result,
+    needs_use_case_form,
+    read_access,
+    unavailable_message,
+)
 from ansible_collections.librechat.bedrock.plugins.module_utils.profile_reconciler import run
 from ansible_collections.librechat.bedrock.plugins.module_utils.rules import (
     TAGS_MAX,
@@ -356,7 +385,33 @@ def input_errors(params, specs):
             errors.extend(tags_errors(params["purge_tagged"], option="purge_tagged", reserved_ok=True))
     if params["wait_timeout"] < 0:
         errors.append(f"wait_timeout={params['wait_timeout']} must be 0 or more seconds")
+    empty = [i for i, m in enumerate(params.get("check_access") or []) if not (m or "").strip()]
+    if empty:
+        errors.append(f"check_access must list model or inference profile IDs; empty entries at {empty}")
     return errors
+
+
+def check_access(module, client, models):
+    """model_availability's check, reads only, before any write: its result, or the run fails with its message."""
+    region = module.region
+    try:
+        routes, availability, status, _submitted = read_access(client, models, region)
+    except BedrockError as e:
+        module.fail_json_aws_error(e)
+    if status == USE_CASE_UNKNOWN and any(needs_use_case_form(fm) for fm in availability):
+        module.warn(USE_CASE_UNREADABLE)
+    results = [model_result(model, ids, availability, region, use_case_status=status) for model, ids in routes.items()]
+    access = dict(
+        changed=False,
+        models=results,
+        unavailable=[r["model_id"] for r in results if not r["available"]],
+        agreements_created=[],
+        use_case_form=dict(status=status, submitted=False),
+    )
+    message = unavailable_message(results, region)
+    if message:
+        module.fail_json(msg=message, changed=False, access=access)
+    return access
 
 
 def main():
@@ -382,6 +437,7 @@ def main():
         recreate=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=120),
+        check_access=dict(type="list", elements="str", default=[]),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
@@ -395,10 +451,13 @@ def main():
         module.fail_json(msg="Invalid options: " + " | ".join(errors))
 
     client = bedrock_client(module)
+    access = check_access(module, client, module.params["check_access"]) if module.params["check_access"] else None
     try:
         result = run(module, client, specs)
     except BedrockError as e:
         module.fail_json_aws_error(e)
+    if access is not None:
+        result["access"] = access
     module.exit_json(**result)
 
 

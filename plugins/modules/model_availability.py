@@ -233,19 +233,14 @@ use_case_form:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import (
-    BedrockError,
-    bedrock_client,
-    get_inference_profile,
-)
+from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import BedrockError, bedrock_client
 from ansible_collections.librechat.bedrock.plugins.module_utils.model_access import (
-    USE_CASE_NOT_CHECKED,
     USE_CASE_SUBMITTED,
     USE_CASE_UNKNOWN,
+    USE_CASE_UNREADABLE,
     AppliedPartly,
     apply_plan,
     get_availability,
-    get_use_case_form,
     list_offers,
     model_result,
     needs_agreement,
@@ -253,32 +248,12 @@ from ansible_collections.librechat.bedrock.plugins.module_utils.model_access imp
     partly_done_message,
     plan_access,
     predicted_after_agreement,
+    read_access,
     unavailable_message,
     use_case_form_differs,
     use_case_form_errors,
     wait_until_available,
 )
-from ansible_collections.librechat.bedrock.plugins.module_utils.rules import (
-    SYSTEM_PROFILE_ID,
-    foundation_model_id,
-    parse_profile_arn,
-)
-
-
-def foundation_ids(client, model, region):
-    """The foundation model IDs behind a requested model: itself, or those its inference profile routes to."""
-    arn_id = foundation_model_id(model)
-    if arn_id:
-        return [arn_id]
-    if parse_profile_arn(model) or SYSTEM_PROFILE_ID.match(model):
-        profile = get_inference_profile(client, model)
-        if profile is None:
-            raise BedrockError(
-                message=f"models: {model!r} is not an inference profile in {region}: check the ID and the region"
-            )
-        ids = [foundation_model_id(m["modelArn"]) for m in profile.get("models", [])]
-        return list(dict.fromkeys(i for i in ids if i))
-    return [model]
 
 
 def _fail_part_way(module, error, done, form_status):
@@ -329,16 +304,10 @@ def main():
     region = module.region
     # Reads only, then the plan: every refusal is known before the first write.
     try:
-        routes = {model: foundation_ids(client, model, region) for model in params["models"]}
-        availability = {}
-        for ids in routes.values():
-            for fm in ids:
-                if fm not in availability:
-                    availability[fm] = get_availability(client, fm)
+        routes, availability, use_case_status, submitted_form = read_access(
+            client, params["models"], region, read_form=form is not None
+        )
         anthropic = any(needs_use_case_form(fm) for fm in availability)
-        use_case_status, submitted_form = USE_CASE_NOT_CHECKED, None
-        if anthropic or form is not None:
-            use_case_status, submitted_form = get_use_case_form(client)
         offers = {}
         if params["accept_agreement"]:
             offers = {fm: list_offers(client, fm) for fm, state in availability.items() if needs_agreement(state)}
@@ -355,10 +324,7 @@ def main():
             use_case_form=dict(status=use_case_status, submitted=False),
         )
     if anthropic and use_case_status == USE_CASE_UNKNOWN:
-        module.warn(
-            "Could not read whether the account submitted Anthropic's use-case form (GetUseCaseForModelAccess was "
-            "denied, or botocore is too old to have it): allow bedrock:GetUseCaseForModelAccess so it can be checked."
-        )
+        module.warn(USE_CASE_UNREADABLE)
     differs = use_case_form_differs(submitted_form, form) if use_case_status == USE_CASE_SUBMITTED else []
     if differs:
         module.warn(
