@@ -107,23 +107,39 @@ def test_site_verify_and_a_second_run(setup):
     assert digest(directory) == files
     # Nothing changed, so verify takes what this run already read: the librechat play's reading of both files,
     # the profiles play's listing of the application profiles and its access check (one
-    # GetFoundationModelAvailability per model in the run, not two); its table still judges them.
+    # GetFoundationModelAvailability per model in the run, not two); its table still judges them. Its reads are
+    # one include (roles/verify/tasks/reads.yml), skipped for the one host, so none of them runs.
     operations = [c["operation"] for c in calls["calls"]]
     assert operations.count("GetFoundationModelAvailability") == len(MODELS)
     assert operations.count("ListInferenceProfiles") == 2  # the profiles play's: APPLICATION, SYSTEM_DEFINED
+    reads = "Read what the earlier plays have not read in this run"
+    assert f"TASK [librechat.bedrock.verify : {reads}] ***" in output
+    assert output.split(f"{reads}] ", 1)[1].split("TASK [", 1)[0].count("skipping: [") == 1
     for task in (
         "Read what LibreChat will do with Bedrock on this host",
         "List the application inference profiles that exist",
         "Check every model's access",
     ):
-        assert f"TASK [librechat.bedrock.verify : {task}] ***" in output
-        assert output.split(f"{task}] ", 1)[1].split("TASK [", 1)[0].count("skipping: [") == 1
+        assert f"TASK [librechat.bedrock.verify : {task}] ***" not in output
     table = output.split("Show the report", 1)[1].split("PLAY RECAP", 1)[0]
     assert "FAIL" not in table
     for model in MODELS:
         assert f"{model} is AVAILABLE" in table
     assert "every ${VAR} is set in .env" in table and "credentials: " in table
     assert "every profile ARN exists in AWS" in table and f"{len(ENV_VARS)} profiles found" in table
+
+    # verify_invoke inside site: one request to each profile LibreChat's files map (read by the librechat play,
+    # which wrote nothing), each answered, and the records of those requests found in the invocation logs
+    control.clear_calls()
+    invoked = demo.playbook("site", env, "-e", "verify_invoke=true", capture=True)
+    targets = [env_file[var] for var in ENV_VARS.values()]
+    converse = [c for c in control.calls()["calls"] if c["operation"] == "Converse"]
+    assert len(converse) == len(targets)
+    table = invoked.split("Show the report", 1)[1].split("PLAY RECAP", 1)[0]
+    assert "FAIL" not in table
+    for model, arn in zip(ENV_VARS, targets):
+        assert f"{arn} answers" in table
+        assert f"{model} requests use its profile" in table
 
 
 def test_verify_fails_when_librechat_sends_the_raw_model_id(setup):
