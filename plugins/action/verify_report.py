@@ -17,6 +17,7 @@ ARGUMENT_SPEC = dict(
     region=dict(type="str", required=True),
     aws=dict(type="dict", default={}),
     fail=dict(type="bool", default=True),
+    return_rows=dict(type="bool", default=False),
 )
 
 COLUMNS = ["check", "status", "detail"]
@@ -35,11 +36,12 @@ class ActionModule(ActionBase):
         rows = checklist.report(args["hosts"], args["models"], args["region"], args["aws"])
         failed = checklist.failed(rows)
         table = text_table(rows, COLUMNS)
-        # shown as debug shows its msg, whatever the verbosity
-        result.update(changed=False, rows=rows, msg=table, _ansible_verbose_always=True)
+        # shown as debug shows its msg, whatever the verbosity: the table only, unless the rows are asked for
+        result.update(changed=False, msg=table, _ansible_verbose_always=True)
+        if args["return_rows"]:
+            result["rows"] = rows
         if args["fail"] and failed:
-            result.update(
-                failed=True,
-                msg=[*table, f"{len(failed)} check(s) failed: {'; '.join(r['check'] for r in failed)}"],
-            )
+            # one text, so the failure shows the table as a table (ansible-core 2.19+ prints a failure's msg as is)
+            summary = f"{len(failed)} check(s) failed: {'; '.join(r['check'] for r in failed)}"
+            result.update(failed=True, msg="\n".join([*table, summary]))
         return result

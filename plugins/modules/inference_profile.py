@@ -288,7 +288,7 @@ access:
   description:
     - With O(check_access), what the check found, as M(librechat.bedrock.model_availability) returns it
       (C(models), C(unavailable), C(agreements_created), always empty here, and C(use_case_form)); also on the
-      failure it causes.
+      failure it causes, where those keys are at the top of the result too, as in model_availability's failure.
   returned: when O(check_access) is not empty
   type: dict
   version_added: 0.2.0
@@ -410,7 +410,8 @@ def check_access(module, client, models):
     )
     message = unavailable_message(results, region)
     if message:
-        module.fail_json(msg=message, changed=False, access=access)
+        # model_availability's failure too: its keys at the top, as a rescue of the role's failure reads them
+        module.fail_json(msg=message, access=access, **access)
     return access
 
 

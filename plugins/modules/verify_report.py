@@ -56,6 +56,10 @@ options:
     description: Fail when a check failed. V(false) only reports.
     type: bool
     default: true
+  return_rows:
+    description: Also return the rows as data, RV(rows) (printed with the table).
+    type: bool
+    default: false
 seealso:
   - module: librechat.bedrock.librechat_deployment_info
   - module: librechat.bedrock.librechat_config_info
@@ -70,20 +74,26 @@ EXAMPLES = r"""
     aws:
       profile_arns: "{{ profiles.inference_profiles | map(attribute='inference_profile_arn') | list }}"
       availability: "{{ availability }}"
+    return_rows: true
   run_once: true
   register: report
+
+- name: Post the failed checks somewhere
+  ansible.builtin.debug:
+    msg: "{{ report.rows | selectattr('status', 'eq', 'FAIL') | map(attribute='check') | list }}"
+  run_once: true
 """
 
 RETURN = r"""
 rows:
   description: Every row of the report, C(check), C(status) (V(PASS), V(FAIL) or V(SKIP)) and C(detail).
-  returned: always
+  returned: when O(return_rows=true)
   type: list
   elements: dict
 msg:
-  description: The rows as aligned lines, a header and a rule first; when a check failed and O(fail=true), a last
-    line names the failed checks.
+  description:
+    - The rows as aligned lines, a header and a rule first.
+    - When a check failed and O(fail=true), one text of those lines and a last line naming the failed checks.
   returned: always
-  type: list
-  elements: str
+  type: raw
 """

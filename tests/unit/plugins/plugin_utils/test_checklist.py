@@ -156,17 +156,20 @@ def test_the_report_shows_every_row_and_fails_on_a_failed_check():
     own = [checklist.row("web1: LibreChat loaded librechat.yaml", "PASS", "its log says so")]
     host = {"host": "web1", "info": info(), "restart": {"method": "none"}, "rows": own}
     aws = {"profile_arns": [ARN], "availability": None, "invocations": None, "logs": None, "log_since": "24h"}
-    passed = _report(hosts=[host], models=MODELS, region="us-east-1", aws=aws)
+    passed = _report(hosts=[host], models=MODELS, region="us-east-1", aws=aws, return_rows=True)
     assert not passed.get("failed") and passed["changed"] is False
     # the checklist's rows, then the host's own, in that order; shown as a table, whatever the verbosity
     assert passed["rows"] == checklist.report([host], MODELS, "us-east-1", aws) and passed["rows"][-1] == own[0]
     assert passed["msg"][0].split() == ["check", "status", "detail"] and len(passed["msg"]) == len(passed["rows"]) + 2
     assert passed["_ansible_verbose_always"] is True
+    # without return_rows the output is the table alone
+    assert "rows" not in _report(hosts=[host], models=MODELS, region="us-east-1", aws=aws)
 
     broken = dict(host, info=info(unset_variables=["SONNET_PROFILE"]))
     failed = _report(hosts=[broken], models=MODELS, region="us-east-1", aws=aws)
     assert failed["failed"] is True
-    assert failed["msg"][-1] == "1 check(s) failed: web1: every ${VAR} is set in .env"
-    assert failed["msg"][:-1] == _report(hosts=[broken], models=MODELS, region="us-east-1", aws=aws, fail=False)["msg"]
+    # one text: the table, then the failed checks
+    table = _report(hosts=[broken], models=MODELS, region="us-east-1", aws=aws, fail=False)
+    assert failed["msg"] == "\n".join([*table["msg"], "1 check(s) failed: web1: every ${VAR} is set in .env"])
     # fail=false (verify_fail: false, check mode) reports only
-    assert not _report(hosts=[broken], models=MODELS, region="us-east-1", aws=aws, fail=False).get("failed")
+    assert not table.get("failed")
