@@ -41,7 +41,10 @@ class ActionModule(ActionBase):
         if args["return_rows"]:
             result["rows"] = rows
         if args["fail"] and failed:
-            # one text, so the failure shows the table as a table (ansible-core 2.19+ prints a failure's msg as is)
-            summary = f"{len(failed)} check(s) failed: {'; '.join(r['check'] for r in failed)}"
-            result.update(failed=True, msg="\n".join([*table, summary]))
+            # the table as on success, under `table`; the message names the failed checks
+            result.update(
+                failed=True,
+                table=table,
+                msg=f"{len(failed)} check(s) failed: {'; '.join(r['check'] for r in failed)}",
+            )
         return result

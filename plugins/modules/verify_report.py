@@ -11,7 +11,7 @@ short_description: The verify role's report, shown as one table, failing when a 
 description:
   - Builds the rows of the C(librechat.bedrock.verify) role's report from what it gathered, shows them as one
     table (C(check), C(status) V(PASS), V(FAIL) or V(SKIP), C(detail) with the fix), and fails when a row is
-    V(FAIL) and O(fail=true).
+    V(FAIL) and O(fail=true), naming the failed checks, with the table in RV(table).
   - "The rows, in order: for each LibreChat host its C(librechat.yaml) and C(.env) checks, its profile ARNs
     against the profiles that exist, and its restart; then each model's availability, the test requests, and the
     invocation log records; then what each host's LibreChat itself said
@@ -74,6 +74,7 @@ EXAMPLES = r"""
     aws:
       profile_arns: "{{ profiles.inference_profiles | map(attribute='inference_profile_arn') | list }}"
       availability: "{{ availability }}"
+    fail: false
     return_rows: true
   run_once: true
   register: report
@@ -92,8 +93,13 @@ rows:
   elements: dict
 msg:
   description:
-    - The rows as aligned lines, a header and a rule first.
-    - When a check failed and O(fail=true), one text of those lines and a last line naming the failed checks.
+    - The rows as aligned lines, a header and a rule first (a list of lines).
+    - When a check failed and O(fail=true), one line naming the failed checks; the lines are then RV(table).
   returned: always
   type: raw
+table:
+  description: When a check failed and O(fail=true), the rows as aligned lines, as RV(msg) holds them otherwise.
+  returned: on a failed check with O(fail=true)
+  type: list
+  elements: str
 """

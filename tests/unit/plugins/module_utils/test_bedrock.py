@@ -187,12 +187,12 @@ def test_the_retry_decorator_retries_bedrock_throttling(aws_env, control):
 def test_sessions_of_one_module_run_share_one_data_loader(monkeypatch):
     # botocore's own factory, restored after the test (conftest.py restores it after every test)
     monkeypatch.setattr(botocore.session, "create_loader", botocore.loaders.create_loader)
-    separate = [boto3.session.Session()._session.get_component("data_loader") for _ in range(2)]
+    separate = [boto3.session.Session()._session.get_component("data_loader") for _session in range(2)]
     assert separate[0] is not separate[1]
     bedrock.share_data_loader()
     bedrock.share_data_loader()  # once is enough: a second call wraps nothing again
     assert botocore.session.create_loader.shared_by_librechat_bedrock
-    sessions = [boto3.session.Session() for _ in range(3)]
+    sessions = [boto3.session.Session() for _session in range(3)]
     loaders = {id(s._session.get_component("data_loader")) for s in sessions}
     assert len(loaders) == 1
     # and clients made from those sessions read their models through it, as amazon.aws makes them

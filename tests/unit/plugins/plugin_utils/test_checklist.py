@@ -168,8 +168,9 @@ def test_the_report_shows_every_row_and_fails_on_a_failed_check():
     broken = dict(host, info=info(unset_variables=["SONNET_PROFILE"]))
     failed = _report(hosts=[broken], models=MODELS, region="us-east-1", aws=aws)
     assert failed["failed"] is True
-    # one text: the table, then the failed checks
+    # the message names the failed checks; the table is the one a report without failing shows
     table = _report(hosts=[broken], models=MODELS, region="us-east-1", aws=aws, fail=False)
-    assert failed["msg"] == "\n".join([*table["msg"], "1 check(s) failed: web1: every ${VAR} is set in .env"])
+    assert failed["msg"] == "1 check(s) failed: web1: every ${VAR} is set in .env"
+    assert failed["table"] == table["msg"] and "table" not in table
     # fail=false (verify_fail: false, check mode) reports only
     assert not table.get("failed")
