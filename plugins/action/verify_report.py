@@ -4,11 +4,10 @@
 """librechat.bedrock.verify_report: the verify role's report (plugin_utils/checklist.py), built, shown as one
 table and judged on the controller; nothing runs on a host."""
 
-from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.librechat.bedrock.plugins.plugin_utils import checklist
+from ansible_collections.librechat.bedrock.plugins.plugin_utils.librechat_action import validated_args
 from ansible_collections.librechat.bedrock.plugins.plugin_utils.report import text_table
 
 ARGUMENT_SPEC = dict(
@@ -29,10 +28,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            raise AnsibleActionFail("Invalid options: " + " | ".join(validation.error_messages))
-        args = validation.validated_parameters
+        args = validated_args(ARGUMENT_SPEC, self._task.args)
         rows = checklist.report(args["hosts"], args["models"], args["region"], args["aws"])
         failed = checklist.failed(rows)
         table = text_table(rows, COLUMNS)

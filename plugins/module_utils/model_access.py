@@ -426,6 +426,28 @@ def read_access(client, models, region, read_form=False):
     return routes, availability, status, submitted
 
 
+def form_unreadable(availability, use_case_status):
+    """Whether a checked model routes to an Anthropic model and the account's use-case form could not be read
+    (warn with USE_CASE_UNREADABLE)."""
+    return use_case_status == USE_CASE_UNKNOWN and any(needs_use_case_form(fm) for fm in availability)
+
+
+def access_outcome(routes, availability, region, use_case_status, created=(), judged=None, submitted=False):
+    """What an access check returns (model_availability's result, inference_profile's `access`): each model judged
+    (model_result), the unavailable ones, the agreements created and the use-case form; with the message naming
+    every unavailable model (None when all are available)."""
+    judged_form = USE_CASE_SUBMITTED if submitted else use_case_status
+    results = [model_result(m, ids, availability, region, created, judged, judged_form) for m, ids in routes.items()]
+    outcome = dict(
+        changed=bool(created) or submitted,
+        models=results,
+        unavailable=[r["model_id"] for r in results if not r["available"]],
+        agreements_created=list(created),
+        use_case_form=dict(status=use_case_status, submitted=submitted),
+    )
+    return outcome, unavailable_message(results, region)
+
+
 def wait_until_available(fetch, availability, agreements_requested, timeout, sleep=time.sleep, clock=time.monotonic):
     """Poll fetch(foundation_model_id) for the models that waiting can still make available, until none is left
     or timeout seconds have passed. Updates and returns `availability`."""

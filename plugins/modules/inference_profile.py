@@ -298,12 +298,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import BedrockError, bedrock_client
 from ansible_collections.librechat.bedrock.plugins.module_utils.model_access import (
-    USE_CASE_UNKNOWN,
     USE_CASE_UNREADABLE,
-    model_result,
-    needs_use_case_form,
+    access_outcome,
+    form_unreadable,
     read_access,
-    unavailable_message,
 )
 from ansible_collections.librechat.bedrock.plugins.module_utils.profile_reconciler import run
 from ansible_collections.librechat.bedrock.plugins.module_utils.rules import (
@@ -398,17 +396,9 @@ def check_access(module, client, models):
         routes, availability, status, _submitted = read_access(client, models, region)
     except BedrockError as e:
         module.fail_json_aws_error(e)
-    if status == USE_CASE_UNKNOWN and any(needs_use_case_form(fm) for fm in availability):
+    if form_unreadable(availability, status):
         module.warn(USE_CASE_UNREADABLE)
-    results = [model_result(model, ids, availability, region, use_case_status=status) for model, ids in routes.items()]
-    access = dict(
-        changed=False,
-        models=results,
-        unavailable=[r["model_id"] for r in results if not r["available"]],
-        agreements_created=[],
-        use_case_form=dict(status=status, submitted=False),
-    )
-    message = unavailable_message(results, region)
+    access, message = access_outcome(routes, availability, region, status)
     if message:
         # model_availability's failure too: its keys at the top, as a rescue of the role's failure reads them
         module.fail_json(msg=message, access=access, **access)

@@ -236,20 +236,19 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.librechat.bedrock.plugins.module_utils.bedrock import BedrockError, bedrock_client
 from ansible_collections.librechat.bedrock.plugins.module_utils.model_access import (
     USE_CASE_SUBMITTED,
-    USE_CASE_UNKNOWN,
     USE_CASE_UNREADABLE,
     AppliedPartly,
+    access_outcome,
     apply_plan,
+    form_unreadable,
     get_availability,
     list_offers,
-    model_result,
     needs_agreement,
     needs_use_case_form,
     partly_done_message,
     plan_access,
     predicted_after_agreement,
     read_access,
-    unavailable_message,
     use_case_form_differs,
     use_case_form_errors,
     wait_until_available,
@@ -323,7 +322,7 @@ def main():
             agreements_created=[],
             use_case_form=dict(status=use_case_status, submitted=False),
         )
-    if anthropic and use_case_status == USE_CASE_UNKNOWN:
+    if form_unreadable(availability, use_case_status):
         module.warn(USE_CASE_UNREADABLE)
     differs = use_case_form_differs(submitted_form, form) if use_case_status == USE_CASE_SUBMITTED else []
     if differs:
@@ -355,10 +354,7 @@ def main():
         except BedrockError as e:
             _fail_part_way(module, e, done, use_case_status)
 
-    judged_form = USE_CASE_SUBMITTED if submit else use_case_status
-    results = [
-        model_result(model, ids, availability, region, created, judged, judged_form) for model, ids in routes.items()
-    ]
+    outcome, message = access_outcome(routes, availability, region, use_case_status, created, judged, submit)
     if submit and anthropic:
         module.warn(
             "Anthropic's use-case form "
@@ -366,14 +362,6 @@ def main():
             + " for the account. Bedrock may take up to 15 minutes to honour a new form; until then Anthropic models "
             "answer ResourceNotFoundException."
         )
-    outcome = dict(
-        changed=bool(created) or submit,
-        models=results,
-        unavailable=[r["model_id"] for r in results if not r["available"]],
-        agreements_created=created,
-        use_case_form=dict(status=use_case_status, submitted=submit),
-    )
-    message = unavailable_message(results, region)
     if message and params["fail_on_unavailable"]:
         module.fail_json(msg=message, **outcome)
     module.exit_json(**outcome)

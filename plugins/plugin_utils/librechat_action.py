@@ -1,15 +1,25 @@
 # Copyright: Contributors to the librechat.bedrock project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The base of the collection's two LibreChat action plugins (librechat_config, librechat_config_info): the
-options checked against the plugin's `argument_spec`, and librechat.yaml and .env read from the host in one
-run of librechat.bedrock.librechat_files_info, so the host needs only Python."""
+"""The base of the collection's LibreChat action plugins (librechat_config, librechat_config_info,
+librechat_deployment_info): the options checked against the plugin's `argument_spec` (validated_args, which
+verify_report uses too), and librechat.yaml and .env read from the host in one run of
+librechat.bedrock.librechat_files_info, so the host needs only Python."""
 
 import base64
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
+
+
+def validated_args(argument_spec, args):
+    """A task's options checked against an action plugin's `argument_spec`, with its defaults; every problem fails
+    the task in one message."""
+    validation = ArgumentSpecValidator(argument_spec).validate(args)
+    if validation.error_messages:
+        raise AnsibleActionFail("Invalid options: " + " | ".join(validation.error_messages))
+    return validation.validated_parameters
 
 
 class LibreChatAction(ActionBase):
@@ -20,10 +30,7 @@ class LibreChatAction(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        validation = ArgumentSpecValidator(self.argument_spec).validate(self._task.args)
-        if validation.error_messages:
-            raise AnsibleActionFail("Invalid options: " + " | ".join(validation.error_messages))
-        args = validation.validated_parameters
+        args = validated_args(self.argument_spec, self._task.args)
         try:
             return self._run(args, task_vars or {}, result)
         finally:
