@@ -167,11 +167,15 @@ def reader_plan(inputs):
                 shlex.quote(word)
                 for word in ["docker", "compose", *compose_args(i.get("compose_files")), "ps", "--quiet", service]
             )
+            # the service's running container: `container` when the reading has already asked Compose (its ID,
+            # or empty when none runs), else Compose is asked here
+            container = i.get("container")
+            cid = f"$({compose} 2>/dev/null | head -n 1)" if container is None else shlex.quote(str(container))
             # "{""{" is {{ to the shell, and no template to Ansible, whichever way it renders the text it is handed
             reads.append(
                 (
                     "proc",
-                    f"cid=$({compose} 2>/dev/null | head -n 1); "
+                    f"cid={cid}; "
                     'if [ -n "$cid" ]; then pid=$(docker inspect --format "{""{.State.Pid}}" "$cid" 2>/dev/null); fi; '
                     'if [ -n "${pid:-}" ] && [ "$pid" != 0 ]; then grep -E "^(Uid|Gid|Groups):" "/proc/$pid/status"; '
                     "fi",

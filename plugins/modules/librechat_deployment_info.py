@@ -138,6 +138,10 @@ options:
         current run), the sha256 of O(container_path) inside the container against O(yaml_path) on the host, when
         it last started, and with compose what its process holds (O(process_script)). One module run on the host,
         returned as RV(observation)."
+      - With compose, Compose is asked once for the service's running container (C(docker compose ps)); the
+        reads are then C(docker logs), C(docker exec) and C(docker inspect) of that container, the last three at
+        once, which is what C(docker compose logs) and C(docker compose exec -T) do. Without a running container,
+        Compose's own C(logs) and C(exec) are run, and say why.
       - Give the deployment's O(compose_files) (RV(deployment.compose_files) of a reading).
       - With O(restart=command) or O(restart=none) nothing is read (LibreChat's log is not visible).
     type: bool

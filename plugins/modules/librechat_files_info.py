@@ -239,6 +239,7 @@ import shlex
 import stat
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -300,13 +301,15 @@ def name_of(lookup, number, attribute):
         return ""
 
 
-def run(argv, cwd=None):
-    """{rc, stdout, stderr} of a command; a missing executable is rc 127 with the error in stderr."""
+def run(argv, cwd=None, merged=False):
+    """{rc, stdout, stderr} of a command; a missing executable is rc 127 with the error in stderr. `merged`: its
+    stderr goes into stdout, in the order it wrote them."""
     try:
         done = subprocess.run(
             argv,
             cwd=cwd,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merged else subprocess.PIPE,
             text=True,
             errors="replace",
             check=False,
@@ -314,7 +317,21 @@ def run(argv, cwd=None):
     except OSError as e:
         return {"rc": 127, "stdout": "", "stderr": str(e)}
     # as ansible.builtin.command returns them
-    return {"rc": done.returncode, "stdout": done.stdout.rstrip("\r\n"), "stderr": done.stderr.rstrip("\r\n")}
+    return {
+        "rc": done.returncode,
+        "stdout": done.stdout.rstrip("\r\n"),
+        "stderr": (done.stderr or "").rstrip("\r\n"),
+    }
+
+
+def run_all(commands, cwd=None):
+    """run() of each (name, argv) at once: {name: its result}. Each is a Docker CLI call that waits on the engine
+    (and `docker exec` on the container's process), not on this host's CPU."""
+    if not commands:
+        return {}
+    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+        futures = {name: pool.submit(run, argv, cwd) for name, argv in commands}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def service_of(config_text, service):
@@ -360,7 +377,16 @@ def gather(p):
             first = (running["stdout"].splitlines() or [""])[0] if running["rc"] == 0 else ""
             files = compose_files(present, project, first)
         raw["compose_files"] = files
-        config = run(["docker", "compose", *compose_args(files), "config", "--format", "json"], cwd=project)
+        # the configuration, and the service's running container (for who reads .env), asked of Compose at once
+        compose = ["docker", "compose", *compose_args(files)]
+        done = run_all(
+            [
+                ("config", [*compose, "config", "--format", "json"]),
+                ("ps", [*compose, "ps", "--quiet", p["compose_service"]]),
+            ],
+            cwd=project,
+        )
+        config, ps = done["config"], done["ps"]
         raw["compose_config"] = config
         service = service_of(config["stdout"], p["compose_service"]) if config["rc"] == 0 else {}
         inputs.update(
@@ -369,6 +395,7 @@ def gather(p):
             compose_files=files,
             service_user=service.get("user", ""),
             image=service.get("image", ""),
+            container=(ps["stdout"].splitlines() or [""])[0].strip() if ps["rc"] == 0 else None,
         )
         others = files
     elif method == "systemd":
@@ -433,21 +460,37 @@ def observe(p):
     if method == "docker_compose":
         base = ["docker", "compose", *compose_args(p["compose_files"])]
         service = p["compose_service"]
+        ps = run([*base, "ps", "--quiet", service], cwd=project)
+        cid = (ps["stdout"].splitlines() or [""])[0].strip() if ps["rc"] == 0 else ""
+        # With the running container's ID, each read is one plain Docker CLI call, without Compose loading the
+        # project again: `docker compose exec` is `docker exec` in the service's container with nothing added but
+        # what its own options say (-e, --user, -w; docker/compose pkg/compose/exec.go), and `docker compose logs
+        # --no-log-prefix` of that one container is its `docker logs`, stderr and stdout in one stream. Without
+        # one, Compose's own commands say why (no container, not running).
+        if cid:
+            logs = ["docker", "logs", cid]
+            in_container = ["docker", "exec", cid]
+        else:
+            logs = [*base, "logs", "--no-color", "--no-log-prefix", service]
+            in_container = [*base, "exec", "-T", service]
         while True:
-            log = run([*base, "logs", "--no-color", "--no-log-prefix", service], cwd=project)
+            log = run(logs, cwd=project, merged=bool(cid))
             if config_log_state(log["stdout"])["state"] != "unknown" or time.monotonic() >= deadline:
                 break
             time.sleep(2)
         out["log"] = log
+        # once LibreChat has logged its config (or the wait is over), the rest at once
+        reads = []
         if p["container_path"]:
-            out["container_sum"] = run([*base, "exec", "-T", service, "sha256sum", p["container_path"]], cwd=project)
-        ps = run([*base, "ps", "--quiet", service], cwd=project)
-        cid = (ps["stdout"].splitlines() or [""])[0].strip()
-        started = run(["docker", "inspect", "--format", "{{" + ".State.StartedAt" + "}}", cid]) if cid else ps
-        out["started"] = {"stdout": started["stdout"] if cid else "", "stderr": started["stderr"] or ps["stderr"]}
+            reads.append(("container_sum", [*in_container, "sha256sum", p["container_path"]]))
+        if cid:
+            reads.append(("started", ["docker", "inspect", "--format", "{{" + ".State.StartedAt" + "}}", cid]))
         if p["process_script"]:
-            argv = [*base, "exec", "-T", service, "node", "-e", p["process_script"], "--", *p["process_variables"]]
-            out["process"] = run(argv, cwd=project)
+            reads.append(("process", [*in_container, "node", "-e", p["process_script"], "--", *p["process_variables"]]))
+        done = run_all(reads, cwd=project)
+        started = done.get("started", ps)
+        out["started"] = {"stdout": started["stdout"] if cid else "", "stderr": started["stderr"] or ps["stderr"]}
+        out.update((name, done[name]) for name in ("container_sum", "process") if name in done)
     elif method == "systemd":
         unit = p["systemd_unit"]
         while True:

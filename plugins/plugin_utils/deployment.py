@@ -313,6 +313,8 @@ def reader_inputs(raw, settings, service, env_in_env_file):
         "service": settings["compose_service"],
         "service_user": service["user"],
         "image": service["image"],
+        # the running container the host found when it asked Compose (None: the script asks Compose itself)
+        "container": (raw.get("reader_inputs") or {}).get("container"),
         "unit_user": systemd_property(show, "User"),
         "unit_group": systemd_property(show, "Group"),
         "unit_supplementary_groups": systemd_property(show, "SupplementaryGroups"),

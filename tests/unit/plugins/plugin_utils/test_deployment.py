@@ -363,6 +363,8 @@ def test_the_host_reads_compose_files_config_files_and_who_reads_env(tmp_path, m
         calls.append(argv)
         if argv[:2] == ["docker", "ps"]:
             return {"rc": 0, "stdout": "", "stderr": ""}
+        if argv[:2] == ["docker", "compose"] and "ps" in argv:
+            return {"rc": 0, "stdout": "4f2c9e\n", "stderr": ""}
         if argv[:2] == ["docker", "compose"]:
             return {"rc": 0, "stdout": json.dumps({"services": {"api": SERVICE}}), "stderr": ""}
         return {"rc": 0, "stdout": "::self\n0\n0\n0\nroot\n", "stderr": ""}
@@ -375,14 +377,19 @@ def test_the_host_reads_compose_files_config_files_and_who_reads_env(tmp_path, m
     }
     raw = files_info.gather(settings)
     assert raw["compose_files"] == [str(tmp_path / "deploy-compose.yml")]
-    assert calls[1] == ["docker", "compose", "-f", str(tmp_path / "deploy-compose.yml"), "config", "--format", "json"]
+    # the configuration and the running container, asked of Compose at once (in either order)
+    compose = ["docker", "compose", "-f", str(tmp_path / "deploy-compose.yml")]
+    assert sorted(calls[1:3]) == [[*compose, "config", "--format", "json"], [*compose, "ps", "--quiet", "api"]]
     assert [entry["path"] for entry in raw["files"]] == [str(tmp_path / ".env"), str(tmp_path / "deploy-compose.yml")]
     # both ways .env may reach LibreChat are read: env_file (the user running compose) and the container's process
     script = raw["env_reader"]["script"]
     assert script.startswith("echo ::self; id -u") and "::proc" in script
     # no user: in the service, so the image's USER decides
     assert "::image" in script
-    assert len(calls) == 3
+    # the container Compose named is the one whose process is read: Compose is not asked again
+    assert "cid=4f2c9e; " in script and script.count("docker compose") == 0
+    assert raw["reader_inputs"]["container"] == "4f2c9e"
+    assert len(calls) == 4
 
 
 # ------------------------------------------------------------------------------------------- LibreChat, observed
@@ -410,8 +417,8 @@ def test_compose_is_observed_in_one_run(tmp_path, monkeypatch):
     sha = "d" * 64
     calls = []
 
-    def run(argv, cwd=None):
-        calls.append(argv)
+    def run(argv, cwd=None, merged=False):
+        calls.append((argv, merged))
         if "logs" in argv:
             return {"rc": 0, "stdout": "info: Custom config file loaded:\n{secret}", "stderr": ""}
         if "sha256sum" in argv:
@@ -426,9 +433,14 @@ def test_compose_is_observed_in_one_run(tmp_path, monkeypatch):
     observed = files_info.observe(
         _observe_settings(yaml_path=str(yaml_file), process_script="js", process_variables=["BEDROCK_SONNET_ARN"])
     )
-    assert calls[-1][-4:] == ["-e", "js", "--", "BEDROCK_SONNET_ARN"] and calls[1][-2:] == [
-        "sha256sum",
-        "/app/librechat.yaml",
+    # Compose is asked once, for the running container; the rest is plain Docker by its ID, the log with stderr
+    # in the same stream (as `docker compose logs` prints it), the other three at once once the log is read
+    assert calls[0] == (["docker", "compose", "-f", f"{DIR}/deploy-compose.yml", "ps", "--quiet", "api"], False)
+    assert calls[1] == (["docker", "logs", "abc123"], True)
+    assert sorted(argv for argv, _merged in calls[2:]) == [
+        ["docker", "exec", "abc123", "node", "-e", "js", "--", "BEDROCK_SONNET_ARN"],
+        ["docker", "exec", "abc123", "sha256sum", "/app/librechat.yaml"],
+        ["docker", "inspect", "--format", "{{.State.StartedAt}}", "abc123"],
     ]
     judged = deployment.observation(observed)
     assert judged["log"] == {"state": "loaded", "line": LOG_LOADED}
@@ -437,6 +449,28 @@ def test_compose_is_observed_in_one_run(tmp_path, monkeypatch):
     assert judged["process"]["status"] == "read" and judged["process"]["uid"] == 1000
     # neither the log nor anything else the process printed is kept
     assert "secret" not in json.dumps(judged)
+
+
+def test_without_a_running_container_compose_says_why(monkeypatch):
+    calls = []
+
+    def run(argv, cwd=None, merged=False):
+        calls.append(argv)
+        if "ps" in argv or "logs" in argv:
+            return {"rc": 0, "stdout": "", "stderr": ""}
+        return {"rc": 1, "stdout": "", "stderr": 'service "api" is not running'}
+
+    monkeypatch.setattr(files_info, "run", run)
+    judged = deployment.observation(files_info.observe(_observe_settings(process_script="js")))
+    compose = ["docker", "compose", "-f", f"{DIR}/deploy-compose.yml"]
+    assert calls[1] == [*compose, "logs", "--no-color", "--no-log-prefix", "api"]
+    assert sorted(calls[2:]) == [
+        [*compose, "exec", "-T", "api", "node", "-e", "js", "--"],
+        [*compose, "exec", "-T", "api", "sha256sum", "/app/librechat.yaml"],
+    ]
+    assert judged["process"] == {"status": "not_running", "reason": 'service "api" is not running'}
+    assert judged["container_error"] == 'service "api" is not running'
+    assert judged["started"] == "" and judged["log"]["state"] == "unknown"
 
 
 def test_the_log_is_read_again_until_librechat_says_something_of_its_config(monkeypatch):

@@ -86,6 +86,19 @@ def test_a_mounted_env_is_read_by_the_running_containers_process():
     }
 
 
+def test_a_container_the_reading_found_is_read_without_asking_compose_again():
+    # the reading asked Compose for the running container already (at once with `docker compose config`)
+    script = env_access.script(COMPOSE | {"container": "4f2c9e"})
+    assert "docker compose" not in script
+    assert 'cid=4f2c9e; if [ -n "$cid" ]; then pid=$(docker inspect --format "{""{.State.Pid}}" "$cid"' in script
+    # none running: nothing to inspect, and the image's USER is still read
+    script = env_access.script(COMPOSE | {"container": ""})
+    assert "cid=''; " in script and "docker compose" not in script
+    assert 'docker image inspect --format "user={""{.Config.User}}"' in script
+    # an ID is data to the shell, never code
+    assert "cid='x; rm -rf /'; " in env_access.script(COMPOSE | {"container": "x; rm -rf /"})
+
+
 def test_the_filesystem_ids_of_the_process_decide():
     status = ["Uid:\t0\t1001\t1001\t1002", "Gid:\t0\t1001\t1001\t1003", "Groups:"]
     assert env_access.parse_proc_status(status) == {"uid": 1002, "gid": 1003, "groups": [], "name": ""}
