@@ -16,6 +16,9 @@ before any work; the run that changes nothing with several LibreChat hosts (`--h
 `none`; `--compose-hosts`, default 1 and 5 with `docker_compose`: five LibreChat processes of 60-100 MB each are
 what a 2-core machine holds beside the runs without the containers' own work skewing the times), each with its
 own directory holding the converged files, run with `-f 10` (`--forks`); `site --check` on an empty account.
+With `none`, for scale and not a target, the same host counts run a playbook of Ansible alone: as many tasks per
+host as a converged LibreChat host runs in site (11 debug tasks and one ping), whose slope is what Ansible's own
+task machinery costs per extra host.
 Then, once, the 20-model row of scripts/benchmark_roles.py (the inference_profiles role against the guide's shell
 loop). `--quick` keeps only the rows the targets need (first run, nothing to change, floor, the host rows, the
 20-model row).
@@ -87,6 +90,17 @@ FLOOR = """\
       ansible.builtin.debug:
         msg: hello
 """
+# For scale, with restart none: what Ansible alone costs per host for as many tasks as a converged LibreChat host
+# runs in site (12), each doing nothing but one module run (ping, as the reading is one) and 11 debug tasks.
+BARE_TASKS = 12
+BARE = (
+    "- name: Ansible alone, 12 tasks per host\n  hosts: librechat\n  gather_facts: false\n  tasks:\n"
+    + "".join(
+        f"    - name: Task {i}\n      ansible.builtin.debug:\n        msg: hello {{{{ inventory_hostname }}}}\n"
+        for i in range(1, BARE_TASKS)
+    )
+    + "    - name: One module run\n      ansible.builtin.ping:\n"
+)
 CALLBACKS = ROOT / "scripts" / "benchmark" / "callback"
 CONTROLLER = "localhost"
 RESTARTS = ("none", "docker_compose")
@@ -115,6 +129,7 @@ class Bench:
             "LIBRECHAT_BENCH_COUNTS": str(self.counts),
         }
         (tmp / "floor.yml").write_text(FLOOR)
+        (tmp / "bare.yml").write_text(BARE)
 
     def interpreter(self, host: str) -> str:
         """The host's Python: a script that notes each start (a line appended to starts/<host>: the module's
@@ -258,6 +273,10 @@ def hosts_row(hosts: int, forks: int) -> str:
     return f"{hosts} hosts, {NO_CHANGE} (-f {forks})"
 
 
+def bare_row(hosts: int, forks: int) -> str:
+    return f"Ansible alone, {BARE_TASKS} tasks per host, {hosts} hosts (-f {forks})"
+
+
 def measure_restart(
     root: Path, restart: str, repeat: int, repeat_hosts: int, host_counts: list[int], forks: int, quick: bool
 ) -> dict[str, dict]:
@@ -291,6 +310,9 @@ def measure_restart(
         for hosts in host_counts:
             bench.spread(hosts)
             rows[hosts_row(hosts, forks)] = bench.median(repeat_hosts, "site", hosts, "-f", str(forks))
+        if restart == "none":
+            for hosts in host_counts:
+                rows[bare_row(hosts, forks)] = bench.median(repeat_hosts, tmp / "bare.yml", hosts, "-f", str(forks))
     return rows
 
 
@@ -358,6 +380,15 @@ def report(restart: str, rows: dict[str, dict], host_counts: list[int], forks: i
                 f"hosts: {walls} s; target <= {MAX_FLOORS_PER_HOST:g}x)",
                 per_host / floor <= MAX_FLOORS_PER_HOST,
             )
+        )
+    bare = {h: rows[bare_row(h, forks)] for h in host_counts if bare_row(h, forks) in rows}
+    if len(bare) > 1:
+        # not a target: how much of the per-host target Ansible's own task machinery takes in this sitting
+        per_host = slope([(h, r["seconds"]) for h, r in bare.items()])
+        cpu = slope([(h, r["cpu"]) for h, r in bare.items()])
+        print(
+            f"\nfor scale, Ansible alone ({BARE_TASKS} tasks per host: {BARE_TASKS - 1} debug, 1 ping): "
+            f"{per_host:.2f} s wall, {cpu:.2f} s CPU per extra host = {per_host / floor:.2f}x the floor"
         )
     unchanged = {name: r for name, r in rows.items() if NO_CHANGE in name}
     writes = {name: r["writes"] for name, r in unchanged.items() if r["writes"]}
