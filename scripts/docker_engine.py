@@ -12,8 +12,9 @@ A user who already runs Docker can use it instead: set LIBRECHAT_BEDROCK_DOCKER_
 unix:///var/run/docker.sock) and nothing is started or stopped; the images are built there.
 
 `python scripts/docker_engine.py start|stop|env` runs it by hand (`make docker-up`, `make docker-down`); the test
-stages and the demo start and stop it themselves. Outside the checkout, dockerd 20.10 writes its identity key to
-/etc/docker/key.json (no flag moves it) and containerd its shims' sockets under /run/containerd/s/.
+stages and the demo start and stop it themselves. Its own daemon.json (`--config-file`) keeps a system's
+/etc/docker/daemon.json out of it and moves the identity key dockerd 20.10 writes (default /etc/docker/key.json)
+into .cache/docker. Outside the checkout, containerd puts its shims' sockets under /run/containerd/s/.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ EXEC_ROOT = DOCKER / "x"
 DATA_ROOT = DOCKER / "data"
 PIDFILE = DOCKER / "dockerd.pid"
 LOG = DOCKER / "dockerd.log"
+# dockerd's own configuration: only its identity key's path, under DOCKER. "deprecated-key-path" is a configuration
+# key, not a flag, in dockerd 20.10 (moby cmd/dockerd/config.go: "never exposed as a command line option but ...
+# added here to allow overriding the default path in configuration"); releases that no longer write the key skip
+# it when they validate the file (daemon/config/config.go, skipValidateOptions).
+DAEMON_CONFIG = DOCKER / "daemon.json"
 # The Docker CLI's configuration directory: Compose v2 is its plugin cli-plugins/docker-compose.
 CONFIG = DOCKER / "config"
 COMPOSE_PLUGIN = CONFIG / "cli-plugins" / "docker-compose"
@@ -154,6 +160,27 @@ def running_pid() -> int | None:
     return pid if alive(pid) and ours(pid) else None
 
 
+def dockerd_command() -> list[str]:
+    """The project's dockerd command line, its daemon.json written first."""
+    DAEMON_CONFIG.parent.mkdir(parents=True, exist_ok=True)
+    DAEMON_CONFIG.write_text(json.dumps({"deprecated-key-path": str(DOCKER / "key.json")}, indent=1) + "\n")
+    return [
+        "dockerd",
+        f"--config-file={DAEMON_CONFIG}",
+        f"--data-root={DATA_ROOT}",
+        f"--exec-root={EXEC_ROOT}",
+        f"--pidfile={PIDFILE}",
+        f"--host={OWN_HOST}",
+        "--bridge=none",
+        "--iptables=false",
+        "--ip-masq=false",
+        "--ip6tables=false",
+        "--storage-driver=overlay2",
+        # No registry is reachable from here: every image is built locally, nothing is pulled.
+        "--max-concurrent-downloads=1",
+    ]
+
+
 def start() -> int | None:
     """Start the project's dockerd unless it already runs; return the PID this call started, else None."""
     problem = missing()
@@ -170,22 +197,8 @@ def start() -> int | None:
     for path in (DATA_ROOT, EXEC_ROOT):
         path.mkdir(parents=True, exist_ok=True)
     SOCKET.unlink(missing_ok=True)
-    command = [
-        "dockerd",
-        f"--data-root={DATA_ROOT}",
-        f"--exec-root={EXEC_ROOT}",
-        f"--pidfile={PIDFILE}",
-        f"--host={OWN_HOST}",
-        "--bridge=none",
-        "--iptables=false",
-        "--ip-masq=false",
-        "--ip6tables=false",
-        "--storage-driver=overlay2",
-        # No registry is reachable from here: every image is built locally, nothing is pulled.
-        "--max-concurrent-downloads=1",
-    ]
     with LOG.open("ab") as log:
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(dockerd_command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + START_TIMEOUT
     try:
         while not _ping():

@@ -1,5 +1,6 @@
 """scripts/docker_engine.py and scripts/librechat_image.py: what they must never do to what is not the project's."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,15 @@ def test_a_process_started_with_the_pidfile_is_the_engine(engine_dir):
     finally:
         fake.kill()
         fake.wait()
+
+
+def test_the_engine_reads_its_own_configuration_and_keeps_its_key_in_the_checkout(engine_dir, monkeypatch):
+    monkeypatch.setattr(docker_engine, "DAEMON_CONFIG", engine_dir / "daemon.json")
+    command = docker_engine.dockerd_command()
+    # never the system's /etc/docker/daemon.json, and dockerd 20.10's identity key not in /etc/docker
+    assert f"--config-file={engine_dir / 'daemon.json'}" in command
+    assert json.loads((engine_dir / "daemon.json").read_text()) == {"deprecated-key-path": str(engine_dir / "key.json")}
+    assert not any(word.startswith("--deprecated-key-path") for word in command)
 
 
 def test_the_image_never_takes_the_name_of_a_users_own_image(monkeypatch):
