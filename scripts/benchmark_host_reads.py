@@ -9,7 +9,8 @@ median and least wall time, and whether both revisions judged the deployment and
     PYTHONPATH=tests .venv/bin/python scripts/benchmark_host_reads.py --before HEAD~1
 
 Wall time here is the Docker CLI's and the engine's: the module's own start (its Python, AnsibleModule) is the
-same in both and is left out.
+same in both and is left out. Only the module file comes from the other revision: both sides import this
+checkout's module_utils and judge with its plugin_utils.
 """
 
 from __future__ import annotations

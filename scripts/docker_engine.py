@@ -40,10 +40,11 @@ EXEC_ROOT = DOCKER / "x"
 DATA_ROOT = DOCKER / "data"
 PIDFILE = DOCKER / "dockerd.pid"
 LOG = DOCKER / "dockerd.log"
-# dockerd's own configuration: only its identity key's path, under DOCKER. "deprecated-key-path" is a configuration
-# key, not a flag, in dockerd 20.10 (moby cmd/dockerd/config.go: "never exposed as a command line option but ...
-# added here to allow overriding the default path in configuration"); releases that no longer write the key skip
-# it when they validate the file (daemon/config/config.go, skipValidateOptions).
+# dockerd's own configuration: only its identity key's path, under DOCKER. In dockerd 20.10 that path is the
+# daemon.json key "deprecated-key-path" (moby daemon/config/config.go: TrustKeyPath, json:"deprecated-key-path");
+# releases that no longer write the key skip it when they validate the file (the same file, skipValidateOptions).
+# The system's /etc/docker/daemon.json is not read: its proxies, DNS, MTU or runtimes do not apply here (every
+# image is built locally, with no registry), nor can its settings clash with the flags below.
 DAEMON_CONFIG = DOCKER / "daemon.json"
 # The Docker CLI's configuration directory: Compose v2 is its plugin cli-plugins/docker-compose.
 CONFIG = DOCKER / "config"

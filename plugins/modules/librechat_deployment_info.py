@@ -138,10 +138,11 @@ options:
         current run), the sha256 of O(container_path) inside the container against O(yaml_path) on the host, when
         it last started, and with compose what its process holds (O(process_script)). One module run on the host,
         returned as RV(observation)."
-      - With compose, Compose is asked once for the service's running container (C(docker compose ps)); the
-        reads are then C(docker logs), C(docker exec) and C(docker inspect) of that container, the last three at
-        once, which is what C(docker compose logs) and C(docker compose exec -T) do. Without a running container,
-        Compose's own C(logs) and C(exec) are run, and say why.
+      - With compose, Compose is asked once for the service's running containers (C(docker compose ps)) and the
+        first it lists is read. Its log is read with C(docker logs) (as C(docker compose logs) prints it); then
+        C(sha256sum) and the process script run with C(docker exec) (as C(docker compose exec -T) runs them) and
+        its start is read with C(docker inspect), the three at once. Without a running container, or when
+        C(docker logs) fails (the container replaced since), Compose's own C(logs) and C(exec) run and say why.
       - Give the deployment's O(compose_files) (RV(deployment.compose_files) of a reading).
       - With O(restart=command) or O(restart=none) nothing is read (LibreChat's log is not visible).
     type: bool

@@ -222,8 +222,10 @@ deployment:
 observed:
   description:
     - What O(observe=true) read, raw (LibreChat's log prints its loaded config).
-    - "C(method); C(log) (rc, stdout, stderr); with compose C(container_sum), C(started) and C(process) (rc,
-      stdout, stderr); with systemd C(started); C(host_sum) (the sha256 of O(deployment.yaml_path))."
+    - "C(method); C(log) (rc, stdout, stderr; with compose, both of the container's streams are in stdout, as
+      C(docker compose logs) prints them); with compose C(container_sum), C(started) (stdout: the start time of
+      the container while it runs, else empty) and C(process) (rc, stdout, stderr); with systemd C(started);
+      C(host_sum) (the sha256 of O(deployment.yaml_path))."
   returned: when O(observe=true)
   type: dict
 """
@@ -460,36 +462,52 @@ def observe(p):
     if method == "docker_compose":
         base = ["docker", "compose", *compose_args(p["compose_files"])]
         service = p["compose_service"]
-        ps = run([*base, "ps", "--quiet", service], cwd=project)
-        cid = (ps["stdout"].splitlines() or [""])[0].strip() if ps["rc"] == 0 else ""
+
+        def running():
+            # the service's running containers, as Compose lists them (the first is the one read)
+            done = run([*base, "ps", "--quiet", service], cwd=project)
+            return done, (done["stdout"].splitlines() or [""])[0].strip() if done["rc"] == 0 else ""
+
+        ps, cid = running()
         # With the running container's ID, each read is one plain Docker CLI call, without Compose loading the
         # project again: `docker compose exec` is `docker exec` in the service's container with nothing added but
         # what its own options say (-e, --user, -w; docker/compose pkg/compose/exec.go), and `docker compose logs
-        # --no-log-prefix` of that one container is its `docker logs`, stderr and stdout in one stream. Without
-        # one, Compose's own commands say why (no container, not running).
-        if cid:
-            logs = ["docker", "logs", cid]
-            in_container = ["docker", "exec", cid]
-        else:
-            logs = [*base, "logs", "--no-color", "--no-log-prefix", service]
-            in_container = [*base, "exec", "-T", service]
+        # --no-log-prefix` of one container prints its `docker logs`, both streams on stdout. Without one, or once
+        # `docker logs` fails (the container removed or recreated since, a log driver Docker cannot read back),
+        # Compose's own commands run and say why.
         while True:
-            log = run(logs, cwd=project, merged=bool(cid))
+            if cid:
+                log = run(["docker", "logs", cid], cwd=project, merged=True)
+                if log["rc"] != 0:
+                    cid = ""
+                    continue
+            else:
+                log = run([*base, "logs", "--no-color", "--no-log-prefix", service], cwd=project)
             if config_log_state(log["stdout"])["state"] != "unknown" or time.monotonic() >= deadline:
                 break
             time.sleep(2)
         out["log"] = log
+        in_container = ["docker", "exec", cid] if cid else [*base, "exec", "-T", service]
+        # when it started, if it runs now: without a container above, Compose is asked again after the wait
+        started_cid = cid
+        if not cid:
+            ps, started_cid = running()
         # once LibreChat has logged its config (or the wait is over), the rest at once
         reads = []
         if p["container_path"]:
             reads.append(("container_sum", [*in_container, "sha256sum", p["container_path"]]))
-        if cid:
-            reads.append(("started", ["docker", "inspect", "--format", "{{" + ".State.StartedAt" + "}}", cid]))
+        if started_cid:
+            state = "{{" + ".State.Running" + "}} {{" + ".State.StartedAt" + "}}"
+            reads.append(("started", ["docker", "inspect", "--format", state, started_cid]))
         if p["process_script"]:
             reads.append(("process", [*in_container, "node", "-e", p["process_script"], "--", *p["process_variables"]]))
         done = run_all(reads, cwd=project)
-        started = done.get("started", ps)
-        out["started"] = {"stdout": started["stdout"] if cid else "", "stderr": started["stderr"] or ps["stderr"]}
+        started = done.get("started") or {"stdout": "", "stderr": ""}
+        is_running, _sep, started_at = started["stdout"].partition(" ")
+        out["started"] = {
+            "stdout": started_at if is_running == "true" else "",
+            "stderr": started["stderr"] or ps["stderr"],
+        }
         out.update((name, done[name]) for name in ("container_sum", "process") if name in done)
     elif method == "systemd":
         unit = p["systemd_unit"]

@@ -565,7 +565,8 @@ def describe(raw, settings, reading, run_output=""):
 
 # ------------------------------------------------------------------------------------ LibreChat, observed
 # The verify role asks LibreChat's own container, as its own user, what its process holds after its start-up
-# (roles/verify/files/librechat_process.js, run by `docker compose exec -T <service> node -e`).
+# (roles/verify/files/librechat_process.js, run by `node -e` in the service's running container: `docker exec`, or
+# `docker compose exec -T <service>` when Compose named none).
 
 # What the script may report: anything else it printed is dropped (it prints no secret; this keeps it so).
 _ENV_FILE_FIELDS = ("path", "exists", "readable", "loaded", "error", "mounted")
@@ -575,7 +576,7 @@ _METHODS = ("user_provided", "bearer", "unpaired", "static", "profile", "default
 
 
 def process_state(result):
-    """The non-secret fields of the verify role's `docker compose exec ... node -e` run (a registered command
+    """The non-secret fields of the verify role's `docker exec ... node -e` run (a registered command
     result): {status: read, not_running, no_node, error or not_asked; reason; uid, gid, cwd; env_file {path,
     exists, readable, loaded, error, mounted}; dotenv_error; region; endpoints; profiles {variable: value or None};
     credentials {method, set (names)}}. Only the fields named here are kept."""
@@ -593,7 +594,7 @@ def process_state(result):
             break
     if not isinstance(found, dict):
         last = ([line.strip() for line in stderr.splitlines() if line.strip()] or [f"rc {r.get('rc')}"])[-1]
-        if re.search(r"is not running|is restarting|is paused|no container found", stderr):
+        if re.search(r"is not running|is restarting|is paused|no container found|No such container", stderr):
             return {"status": "not_running", "reason": last[:300]}
         if re.search(r"executable file not found|\bnode: not found", stderr):
             return {"status": "no_node", "reason": last[:300]}

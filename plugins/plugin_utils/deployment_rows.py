@@ -168,7 +168,8 @@ def _readings_row(where, d):
 
 # ------------------------------------------------------------------------------------------ LibreChat's process
 # The verify role asks LibreChat's own container, as its own user, what its process holds after its start-up
-# (roles/verify/files/librechat_process.js, run by `docker compose exec -T <service> node -e`).
+# (roles/verify/files/librechat_process.js, run by `node -e` in the service's running container: `docker exec`, or
+# `docker compose exec -T <service>` when Compose named none).
 
 PROCESS_READS_ENV = "LibreChat's process reads .env"
 PROCESS_HOLDS = "LibreChat's process holds the region and each profile ARN"
@@ -194,7 +195,7 @@ def _process_unread(p, d):
             "the service LibreChat's image?"
         )
     if status == "error":
-        return f"docker compose exec failed: {p.get('reason')}"
+        return f"running node in the LibreChat container failed: {p.get('reason')}"
     return p.get("reason") or "LibreChat's process was not asked"
 
 

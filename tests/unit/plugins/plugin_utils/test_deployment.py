@@ -354,8 +354,19 @@ def test_a_compose_file_that_is_not_yaml_is_named():
 # ------------------------------------------------------------------------------------------------- the host side
 
 
-def test_the_host_reads_compose_files_config_files_and_who_reads_env(tmp_path, monkeypatch):
+def _gather(tmp_path, monkeypatch, run):
+    """librechat_files_info's reading of a deploy-compose.yml deployment in tmp_path, its commands answered by run."""
     (tmp_path / "deploy-compose.yml").write_text(DEPLOY_COMPOSE)
+    monkeypatch.setattr(files_info, "run", run)
+    settings = {key: _settings()[key] for key in files_info.DEPLOYMENT_SPEC} | {
+        "dir": str(tmp_path),
+        "compose_dir": str(tmp_path),
+        "env_path": str(tmp_path / ".env"),
+    }
+    return files_info.gather(settings)
+
+
+def test_the_host_reads_compose_files_config_files_and_who_reads_env(tmp_path, monkeypatch):
     (tmp_path / ".env").write_text(ENV)
     calls = []
 
@@ -369,13 +380,7 @@ def test_the_host_reads_compose_files_config_files_and_who_reads_env(tmp_path, m
             return {"rc": 0, "stdout": json.dumps({"services": {"api": SERVICE}}), "stderr": ""}
         return {"rc": 0, "stdout": "::self\n0\n0\n0\nroot\n", "stderr": ""}
 
-    monkeypatch.setattr(files_info, "run", run)
-    settings = {key: _settings()[key] for key in files_info.DEPLOYMENT_SPEC} | {
-        "dir": str(tmp_path),
-        "compose_dir": str(tmp_path),
-        "env_path": str(tmp_path / ".env"),
-    }
-    raw = files_info.gather(settings)
+    raw = _gather(tmp_path, monkeypatch, run)
     assert raw["compose_files"] == [str(tmp_path / "deploy-compose.yml")]
     # the configuration and the running container, asked of Compose at once (in either order)
     compose = ["docker", "compose", "-f", str(tmp_path / "deploy-compose.yml")]
@@ -390,6 +395,19 @@ def test_the_host_reads_compose_files_config_files_and_who_reads_env(tmp_path, m
     assert "cid=4f2c9e; " in script and script.count("docker compose") == 0
     assert raw["reader_inputs"]["container"] == "4f2c9e"
     assert len(calls) == 4
+
+
+def test_when_compose_cannot_list_the_containers_the_reader_asks_it_itself(tmp_path, monkeypatch):
+    def run(argv, cwd=None):
+        if argv[:2] == ["docker", "compose"] and "ps" in argv:
+            return {"rc": 1, "stdout": "", "stderr": "Cannot connect to the Docker daemon"}
+        if argv[:2] == ["docker", "compose"]:
+            return {"rc": 0, "stdout": json.dumps({"services": {"api": SERVICE}}), "stderr": ""}
+        return {"rc": 0, "stdout": "", "stderr": ""}
+
+    raw = _gather(tmp_path, monkeypatch, run)
+    assert raw["reader_inputs"]["container"] is None
+    assert "cid=$(docker compose -f " in raw["env_reader"]["script"]
 
 
 # ------------------------------------------------------------------------------------------- LibreChat, observed
@@ -426,7 +444,7 @@ def test_compose_is_observed_in_one_run(tmp_path, monkeypatch):
         if "ps" in argv:
             return {"rc": 0, "stdout": "abc123", "stderr": ""}
         if argv[:2] == ["docker", "inspect"]:
-            return {"rc": 0, "stdout": "2026-12-04T10:00:00.1Z", "stderr": ""}
+            return {"rc": 0, "stdout": "true 2026-12-04T10:00:00.1Z", "stderr": ""}
         return {"rc": 0, "stdout": json.dumps({"uid": 1000, "gid": 1000, "cwd": "/app", "secret": "x"}), "stderr": ""}
 
     monkeypatch.setattr(files_info, "run", run)
@@ -440,7 +458,7 @@ def test_compose_is_observed_in_one_run(tmp_path, monkeypatch):
     assert sorted(argv for argv, _merged in calls[2:]) == [
         ["docker", "exec", "abc123", "node", "-e", "js", "--", "BEDROCK_SONNET_ARN"],
         ["docker", "exec", "abc123", "sha256sum", "/app/librechat.yaml"],
-        ["docker", "inspect", "--format", "{{.State.StartedAt}}", "abc123"],
+        ["docker", "inspect", "--format", "{{.State.Running}} {{.State.StartedAt}}", "abc123"],
     ]
     judged = deployment.observation(observed)
     assert judged["log"] == {"state": "loaded", "line": LOG_LOADED}
@@ -464,13 +482,56 @@ def test_without_a_running_container_compose_says_why(monkeypatch):
     judged = deployment.observation(files_info.observe(_observe_settings(process_script="js")))
     compose = ["docker", "compose", "-f", f"{DIR}/deploy-compose.yml"]
     assert calls[1] == [*compose, "logs", "--no-color", "--no-log-prefix", "api"]
-    assert sorted(calls[2:]) == [
+    # asked again after the wait, for a container that started meanwhile: still none
+    assert calls[2] == [*compose, "ps", "--quiet", "api"]
+    assert sorted(calls[3:]) == [
         [*compose, "exec", "-T", "api", "node", "-e", "js", "--"],
         [*compose, "exec", "-T", "api", "sha256sum", "/app/librechat.yaml"],
     ]
     assert judged["process"] == {"status": "not_running", "reason": 'service "api" is not running'}
     assert judged["container_error"] == 'service "api" is not running'
     assert judged["started"] == "" and judged["log"]["state"] == "unknown"
+
+
+def test_a_container_replaced_since_compose_named_it_is_found_by_compose_again(monkeypatch):
+    calls = []
+
+    def run(argv, cwd=None, merged=False):
+        calls.append(argv)
+        if argv[:2] == ["docker", "logs"]:
+            return {"rc": 1, "stdout": "Error response from daemon: No such container: abc123", "stderr": ""}
+        if "ps" in argv:
+            return {"rc": 0, "stdout": "abc123" if len(calls) == 1 else "def456", "stderr": ""}
+        if "logs" in argv:
+            return {"rc": 0, "stdout": "info: Custom config file loaded:", "stderr": ""}
+        if argv[:2] == ["docker", "inspect"]:
+            return {"rc": 0, "stdout": "true 2026-12-04T11:00:00Z", "stderr": ""}
+        return {"rc": 0, "stdout": "d" * 64 + "  /app/librechat.yaml", "stderr": ""}
+
+    monkeypatch.setattr(files_info, "run", run)
+    judged = deployment.observation(files_info.observe(_observe_settings()))
+    compose = ["docker", "compose", "-f", f"{DIR}/deploy-compose.yml"]
+    # docker logs failed: Compose reads the log and runs the exec, and names the container that runs now
+    assert calls[2] == [*compose, "logs", "--no-color", "--no-log-prefix", "api"]
+    assert calls[3] == [*compose, "ps", "--quiet", "api"]
+    assert [*compose, "exec", "-T", "api", "sha256sum", "/app/librechat.yaml"] in calls
+    assert ["docker", "inspect", "--format", "{{.State.Running}} {{.State.StartedAt}}", "def456"] in calls
+    assert judged["log"]["state"] == "loaded" and judged["started"] == "2026-12-04T11:00:00Z"
+    # and a container gone when its process is asked is not running, whichever command asked
+    gone = {"rc": 1, "stdout": "", "stderr": "Error response from daemon: No such container: abc123"}
+    assert deployment.process_state(gone)["status"] == "not_running"
+
+
+def test_a_container_that_stopped_has_no_start_time(monkeypatch):
+    def run(argv, cwd=None, merged=False):
+        if "ps" in argv:
+            return {"rc": 0, "stdout": "abc123", "stderr": ""}
+        if argv[:2] == ["docker", "inspect"]:
+            return {"rc": 0, "stdout": "false 2026-12-04T10:00:00.1Z", "stderr": ""}
+        return {"rc": 0, "stdout": "info: Custom config file loaded:", "stderr": ""}
+
+    monkeypatch.setattr(files_info, "run", run)
+    assert deployment.observation(files_info.observe(_observe_settings()))["started"] == ""
 
 
 def test_the_log_is_read_again_until_librechat_says_something_of_its_config(monkeypatch):

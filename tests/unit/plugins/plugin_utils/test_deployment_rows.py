@@ -266,7 +266,7 @@ def test_process_rows_skip_when_the_process_cannot_be_asked():
     for result, start in (
         ({"rc": 1, "stdout": "", "stderr": 'service "api" is not running'}, "the LibreChat container is not running"),
         ({"rc": 126, "stdout": "", "stderr": 'exec: "node": executable file not found in $PATH'}, "node is not in"),
-        ({"rc": 1, "stdout": "", "stderr": "boom"}, "docker compose exec failed: boom"),
+        ({"rc": 1, "stdout": "", "stderr": "boom"}, "running node in the LibreChat container failed: boom"),
         (answer(dotenvError="MODULE_NOT_FOUND", cwd="/"), "LibreChat's dotenv cannot be loaded from / (MODULE_"),
     ):
         rows = process_rows(result, expected=EXPECTED | {"auth": "bearer"})
