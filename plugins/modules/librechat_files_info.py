@@ -326,6 +326,11 @@ def run(argv, cwd=None, merged=False):
     }
 
 
+def first_line(done, failed=""):
+    """The first line of a command's output, stripped (empty when it printed nothing); `failed` when it failed."""
+    return (done["stdout"].splitlines() or [""])[0].strip() if done["rc"] == 0 else failed
+
+
 def run_all(commands, cwd=None):
     """run() of each (name, argv) at once: {name: its result}. Each is a Docker CLI call that waits on the engine
     (and `docker exec` on the container's process), not on this host's CPU."""
@@ -376,8 +381,7 @@ def gather(p):
                     label,
                 ]
             )
-            first = (running["stdout"].splitlines() or [""])[0] if running["rc"] == 0 else ""
-            files = compose_files(present, project, first)
+            files = compose_files(present, project, first_line(running))
         raw["compose_files"] = files
         # the configuration, and the service's running container (for who reads .env), asked of Compose at once
         compose = ["docker", "compose", *compose_args(files)]
@@ -397,7 +401,7 @@ def gather(p):
             compose_files=files,
             service_user=service.get("user", ""),
             image=service.get("image", ""),
-            container=(ps["stdout"].splitlines() or [""])[0].strip() if ps["rc"] == 0 else None,
+            container=first_line(ps, failed=None),
         )
         others = files
     elif method == "systemd":
@@ -466,7 +470,7 @@ def observe(p):
         def running():
             # the service's running containers, as Compose lists them (the first is the one read)
             done = run([*base, "ps", "--quiet", service], cwd=project)
-            return done, (done["stdout"].splitlines() or [""])[0].strip() if done["rc"] == 0 else ""
+            return done, first_line(done)
 
         ps, cid = running()
         # With the running container's ID, each read is one plain Docker CLI call, without Compose loading the
