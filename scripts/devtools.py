@@ -68,8 +68,8 @@ NEWEST = Cell(
     "newest",
     f"{sys.version_info.major}.{sys.version_info.minor}",
     "2.20.10",
-    "10.3.2",
-    "ansible==13.8.0",
+    "11.4.0",
+    "ansible==14.5.0",
     None,
     "tests/constraints.txt",
 )
