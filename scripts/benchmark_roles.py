@@ -65,24 +65,25 @@ def measure_command(control: Control, command: list, env: dict) -> dict:
     return {"seconds": seconds, "calls": log["count"], "writes": log["writes"]}
 
 
-def collection_env(root: Path, tmp: Path, env: dict[str, str]) -> dict[str, str]:
-    """env with `root` as the collection librechat.bedrock (linked under tmp) and the bootstrapped amazon.aws."""
+def collection_env(root: Path, tmp: Path, env: dict[str, str], amazon: Path | None = None) -> dict[str, str]:
+    """env with `root` as the collection librechat.bedrock (linked under tmp) and amazon.aws: the bootstrapped one,
+    or the one under `amazon` (a collections directory: amazon/aws under its ansible_collections)."""
     collections = tmp / "collections" / "ansible_collections"
     (collections / "librechat").mkdir(parents=True)
     (collections / "librechat" / "bedrock").symlink_to(root)
-    (collections / "amazon").symlink_to(COLLECTIONS / "ansible_collections" / "amazon")
+    (collections / "amazon").symlink_to((amazon or COLLECTIONS) / "ansible_collections" / "amazon")
     return env | {
         "ANSIBLE_COLLECTIONS_PATH": str(tmp / "collections"),
         "PYTHONPATH": os.pathsep.join([str(tmp / "collections"), str(ROOT / "tests")]),
     }
 
 
-def measure(root: Path = ROOT) -> dict[str, dict]:
+def measure(root: Path = ROOT, amazon: Path | None = None) -> dict[str, dict]:
     """The loop and the role (the checkout `root`) on one emulator: each row's wall time, calls and writes."""
     chosen = models(MODELS)
     aws = aws_cli()
     with emulator() as endpoint, tempfile.TemporaryDirectory(prefix="lcb-bench-") as tmp:
-        env = collection_env(root, Path(tmp), emulator_env(endpoint))
+        env = collection_env(root, Path(tmp), emulator_env(endpoint), amazon)
         control = Control(endpoint)
         playbook = Path(tmp) / "profiles.yml"
         playbook.write_text(

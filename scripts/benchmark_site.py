@@ -75,7 +75,7 @@ import benchmark_roles
 import demo
 import docker_engine
 import librechat_image
-from devtools import ROOT, emulator, emulator_env
+from devtools import COLLECTIONS, ROOT, emulator, emulator_env
 
 from emulator import Control
 
@@ -113,7 +113,9 @@ NO_CHANGE = "nothing to change"
 
 
 class Bench:
-    def __init__(self, root: Path, tmp: Path, control: Control, env: dict[str, str], restart: str):
+    def __init__(
+        self, root: Path, tmp: Path, control: Control, env: dict[str, str], restart: str, amazon: Path | None = None
+    ):
         self.root = root
         self.tmp = tmp
         self.control = control
@@ -122,7 +124,7 @@ class Bench:
         self.counts = tmp / "counts.json"
         self.starts = tmp / "starts"
         # ansible.cfg of the checkout applies (its cwd); its own collection is the one librechat.bedrock names
-        self.env = benchmark_roles.collection_env(root, tmp, env) | {
+        self.env = benchmark_roles.collection_env(root, tmp, env, amazon) | {
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
             "ANSIBLE_CALLBACKS_ENABLED": "host_counts",
@@ -278,7 +280,14 @@ def bare_row(hosts: int, forks: int) -> str:
 
 
 def measure_restart(
-    root: Path, restart: str, repeat: int, repeat_hosts: int, host_counts: list[int], forks: int, quick: bool
+    root: Path,
+    restart: str,
+    repeat: int,
+    repeat_hosts: int,
+    host_counts: list[int],
+    forks: int,
+    quick: bool,
+    amazon: Path | None = None,
 ) -> dict[str, dict]:
     rows: dict[str, dict] = {}
     with ExitStack() as stack:
@@ -291,7 +300,7 @@ def measure_restart(
             env = docker_engine.client_env(env)
             librechat_image.build(env)
         control = Control(endpoint)
-        bench = Bench(root, tmp, control, env, restart)
+        bench = Bench(root, tmp, control, env, restart, amazon)
         stack.callback(bench.stop)
         bench.start(1)
         control.reset()
@@ -427,6 +436,12 @@ def main() -> int:
         "--compose-hosts", type=int, nargs="+", default=[1, 5], help="host counts with restart docker_compose"
     )
     parser.add_argument("--forks", type=int, default=10)
+    parser.add_argument(
+        "--amazon-aws",
+        type=Path,
+        help="a collections directory holding ansible_collections/amazon/aws, to measure with that amazon.aws "
+        "(default: the bootstrapped one)",
+    )
     parser.add_argument("--quick", action="store_true", help="only the rows the targets need")
     parser.add_argument("--json", type=Path, help="also write the rows there")
     args = parser.parse_args()
@@ -435,16 +450,21 @@ def main() -> int:
     started = time.monotonic()
     results: dict[str, dict] = {}
     targets = []
-    print(f"\nsite benchmark of {root}")
+    amazon = json.loads(
+        ((args.amazon_aws or COLLECTIONS) / "ansible_collections" / "amazon" / "aws" / "MANIFEST.json").read_text()
+    )["collection_info"]["version"]
+    print(f"\nsite benchmark of {root}, with amazon.aws {amazon}")
     # each method's table as soon as it is measured (and in --json), so a later failure loses none of it
     for restart in restarts:
         host_counts = args.compose_hosts if restart == "docker_compose" else args.hosts
-        rows = measure_restart(root, restart, args.repeat, args.repeat_hosts, host_counts, args.forks, args.quick)
+        rows = measure_restart(
+            root, restart, args.repeat, args.repeat_hosts, host_counts, args.forks, args.quick, args.amazon_aws
+        )
         results[restart] = rows
         targets += [(f"[{restart}] {text}", met) for text, met in report(restart, rows, host_counts, args.forks)]
         if args.json:
-            args.json.write_text(json.dumps({"root": str(root), "restarts": results}, indent=1))
-    roles = benchmark_roles.measure(root)
+            args.json.write_text(json.dumps({"root": str(root), "amazon.aws": amazon, "restarts": results}, indent=1))
+    roles = benchmark_roles.measure(root, args.amazon_aws)
     print()
     benchmark_roles.table(roles)
     targets += [(f"[20 models] {text}", met) for text, met in benchmark_roles.targets(roles)]
@@ -452,7 +472,9 @@ def main() -> int:
     for text, met in targets:
         print(f"{'met   ' if met else 'MISSED'} {text}")
     if args.json:
-        args.json.write_text(json.dumps({"root": str(root), "restarts": results, "roles": roles}, indent=1))
+        args.json.write_text(
+            json.dumps({"root": str(root), "amazon.aws": amazon, "restarts": results, "roles": roles}, indent=1)
+        )
     return 0 if all(met for _text, met in targets) else 1
 
 
