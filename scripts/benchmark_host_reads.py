@@ -1,7 +1,8 @@
 """What one LibreChat host's reads cost with compose, this checkout against another revision, in one sitting:
 librechat_files_info's `gather()` (the deployment reading of the librechat_config role) and `observe()` (the
-verify role's observation: the log, the file in the container, the start time, librechat_process.js) called
-alternately, `--repeat` times each, on one real LibreChat that the project's Docker engine runs (the image
+verify role's observation: the log, the file in the container, the start time, librechat_process.js; given the
+running container that side's `gather()` found, as the verify role passes the reading's) called alternately,
+`--repeat` times each, on one real LibreChat that the project's Docker engine runs (the image
 scripts/librechat_image.py builds, started as make demo starts it, with the demo's files). Prints each one's
 median and least wall time, and whether both revisions judged the deployment and the observation alike
 (plugins/plugin_utils/deployment.py on this checkout's side).
@@ -41,7 +42,7 @@ def load(path: Path, name: str):
     return module
 
 
-def settings(directory: Path, observe: bool) -> dict:
+def settings(directory: Path, observe: bool, container: str = "") -> dict:
     from ansible_collections.librechat.bedrock.plugins.module_utils.librechat_host import DEPLOYMENT_SPEC
 
     p = {key: spec.get("default") for key, spec in DEPLOYMENT_SPEC.items()}
@@ -53,6 +54,7 @@ def settings(directory: Path, observe: bool) -> dict:
             container_path="/app/librechat.yaml",
             process_script=(ROOT / "roles" / "verify" / "files" / "librechat_process.js").read_text(),
             process_variables=["BEDROCK_AWS_DEFAULT_REGION"],
+            container=container,
         )
     return p
 
@@ -96,11 +98,14 @@ def main() -> int:
         results: dict[tuple[str, str], object] = {}
         for _round in range(args.repeat):
             for side, module in sides.items():
+                found = ""
                 for kind in ("gather", "observe"):
                     start = time.monotonic()
-                    raw = getattr(module, kind)(settings(directory, kind == "observe"))
+                    raw = getattr(module, kind)(settings(directory, kind == "observe", found))
                     times.setdefault((kind, side), []).append(time.monotonic() - start)
                     results[(kind, side)] = judged(kind, raw, directory)
+                    if kind == "gather":
+                        found = (raw.get("reader_inputs") or {}).get("container") or ""
         print(f"\n| read | {args.before}: median (least) | this checkout: median (least) | ratio | judged alike |")
         print("| --- | --- | --- | --- | --- |")
         for kind in ("gather", "observe"):

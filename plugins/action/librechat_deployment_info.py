@@ -37,6 +37,7 @@ ARGUMENT_SPEC = dict(
     process_environment=dict(type="bool", default=False),
     observe=dict(type="bool", default=False),
     container_path=dict(type="str", default=""),
+    container=dict(type="str", default=""),
     wait=dict(type="int", default=0),
     process_script=dict(type="str", default=""),
     process_variables=dict(type="list", elements="str", default=[]),

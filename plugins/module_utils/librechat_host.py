@@ -254,6 +254,7 @@ DEPLOYMENT_SPEC = dict(
     group=dict(type="str", default=""),
     yaml_path=dict(type="path"),
     container_path=dict(type="str", default=""),
+    container=dict(type="str", default=""),
     wait=dict(type="int", default=0),
     process_script=dict(type="str", default=""),
     process_variables=dict(type="list", elements="str", default=[]),

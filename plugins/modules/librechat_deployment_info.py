@@ -152,6 +152,12 @@ options:
       (RV(deployment.container_path)); empty compares no checksum.
     type: str
     default: ""
+  container:
+    description: With O(observe=true) and compose, the service's running container as a reading in this run found
+      it (RV(deployment.container)), so that Compose is not asked for it again; when that container no longer runs
+      (recreated, stopped), Compose is asked. Leave it empty after a restart since the reading.
+    type: str
+    default: ""
   wait:
     description: With O(observe=true), read LibreChat's log again every 2 seconds for up to this many seconds while
       it holds none of LibreChat's config lines (it is starting).
@@ -248,6 +254,10 @@ deployment:
       type: bool
     container_path:
       description: Where LibreChat reads C(librechat.yaml) inside the container (empty without compose).
+      type: str
+    container:
+      description: With compose, the ID of the service's running container when the deployment was read (empty
+        when none ran).
       type: str
     config_path_set:
       description: Whether C(CONFIG_PATH) is set.

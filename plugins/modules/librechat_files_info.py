@@ -98,6 +98,12 @@ options:
           no checksum).
         type: str
         default: ""
+      container:
+        description: With O(observe=true) and compose, the ID of the service's running container as a reading of
+          the deployment found it; Compose is not asked for it again. Where that container no longer runs, Compose
+          is asked, as without it.
+        type: str
+        default: ""
       wait:
         description: With O(observe=true), seconds to wait for one of LibreChat's config lines in its log.
         type: int
@@ -472,7 +478,9 @@ def observe(p):
             done = run([*base, "ps", "--quiet", service], cwd=project)
             return done, first_line(done)
 
-        ps, cid = running()
+        # the container a reading of this run found running (`container`), else Compose's answer now
+        given = p.get("container") or ""
+        ps, cid = ({"rc": 0, "stdout": given, "stderr": ""}, given) if given else running()
         # With the running container's ID, each read is one plain Docker CLI call, without Compose loading the
         # project again: `docker compose exec` is `docker exec` in the service's container with nothing added but
         # what its own options say (-e, --user, -w; docker/compose pkg/compose/exec.go), and `docker compose logs
@@ -508,6 +516,9 @@ def observe(p):
         done = run_all(reads, cwd=project)
         started = done.get("started") or {"stdout": "", "stderr": ""}
         is_running, _sep, started_at = started["stdout"].partition(" ")
+        if given and cid and is_running != "true":
+            # the given container stopped since the reading: observe what Compose says runs the service now
+            return observe(dict(p, container=""))
         out["started"] = {
             "stdout": started_at if is_running == "true" else "",
             "stderr": started["stderr"] or ps["stderr"],

@@ -502,6 +502,8 @@ def describe(raw, settings, reading, run_output=""):
         "compose_files": compose_files,
         "compose_ok": r["compose_ok"],
         "container_path": location["path"] if compose else "",
+        # the service's running container as the host listed it (the observation reads it by this ID)
+        "container": ((raw.get("reader_inputs") or {}).get("container") or "") if compose else "",
         "config_path_set": location["set"],
         "yaml_path": yaml_path,
         "mount_ok": bool(compose and mounted_path),

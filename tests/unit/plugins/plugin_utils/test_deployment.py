@@ -172,6 +172,7 @@ def _settings(**overrides):
         "variables": ["BEDROCK_SONNET_ARN"],
         "process_environment": True,
         "container_path": "",
+        "container": "",
         "wait": 0,
         "process_script": "",
         "process_variables": [],
@@ -218,6 +219,10 @@ def test_a_deploy_compose_layout_is_read_as_compose_and_dotenv_see_it():
     assert described["yaml_path"] == f"{DIR}/librechat.yaml" and described["mount_ok"]
     assert described["container_path"] == "/app/librechat.yaml" and not described["config_path_set"]
     assert described["version"] == "0.8.6" and described["image"] == SERVICE["image"]
+    # no running container was listed: the observation asks Compose
+    assert described["container"] == ""
+    raw["reader_inputs"] = {"container": "4f2c9e"}
+    assert _describe(raw, _settings())[0]["container"] == "4f2c9e"
     assert described["env_via_env_file"] and described["env_seen"]
     # environment: sets the region over .env; Compose reads the single-quoted ARN as dotenv does not
     assert described["shadowed"] == ["BEDROCK_AWS_DEFAULT_REGION"]
@@ -339,7 +344,7 @@ def test_a_systemd_unit_is_read_from_systemctl_show_and_its_files():
         "BEDROCK_AWS_DEFAULT_REGION": "eu-west-1",
     }
     assert described["yaml_path"] == "/srv/lc/conf/librechat.yaml" and described["config_path_set"]
-    assert described["container_path"] == "" and described["compose_files"] == []
+    assert described["container_path"] == "" and described["compose_files"] == [] and described["container"] == ""
     assert described["version"] == "0.8.6" and described["problems"] == []
     assert described["shadowed"] == ["BEDROCK_AWS_DEFAULT_REGION"]
     assert described["env_reader"]["uid"] == 990 and described["env_reader"]["name"] == "librechat"
@@ -532,6 +537,51 @@ def test_a_container_that_stopped_has_no_start_time(monkeypatch):
 
     monkeypatch.setattr(files_info, "run", run)
     assert deployment.observation(files_info.observe(_observe_settings()))["started"] == ""
+
+
+def test_a_container_the_reading_found_is_read_without_asking_compose(monkeypatch):
+    calls = []
+
+    def run(argv, cwd=None, merged=False):
+        calls.append(argv)
+        if argv[:2] == ["docker", "inspect"]:
+            return {"rc": 0, "stdout": "true 2026-12-04T10:00:00.1Z", "stderr": ""}
+        if "sha256sum" in argv:
+            return {"rc": 0, "stdout": "d" * 64 + "  /app/librechat.yaml", "stderr": ""}
+        return {"rc": 0, "stdout": "info: Custom config file loaded:", "stderr": ""}
+
+    monkeypatch.setattr(files_info, "run", run)
+    judged = deployment.observation(files_info.observe(_observe_settings(container="abc123")))
+    # no Compose at all: the log, then the file and the start by the ID
+    assert calls[0] == ["docker", "logs", "abc123"]
+    assert sorted(calls[1:]) == [
+        ["docker", "exec", "abc123", "sha256sum", "/app/librechat.yaml"],
+        ["docker", "inspect", "--format", "{{.State.Running}} {{.State.StartedAt}}", "abc123"],
+    ]
+    assert judged["log"]["state"] == "loaded" and judged["started"] == "2026-12-04T10:00:00.1Z"
+
+
+def test_a_container_the_reading_found_that_stopped_since_is_found_by_compose_again(monkeypatch):
+    calls = []
+
+    def run(argv, cwd=None, merged=False):
+        calls.append(argv)
+        if argv[:2] == ["docker", "inspect"]:
+            running = "true" if argv[-1] == "def456" else "false"
+            return {"rc": 0, "stdout": f"{running} 2026-12-04T11:00:00Z", "stderr": ""}
+        if "ps" in argv:
+            return {"rc": 0, "stdout": "def456", "stderr": ""}
+        if "sha256sum" in argv:
+            return {"rc": 0, "stdout": "d" * 64 + "  /app/librechat.yaml", "stderr": ""}
+        return {"rc": 0, "stdout": "info: Custom config file loaded:", "stderr": ""}
+
+    monkeypatch.setattr(files_info, "run", run)
+    judged = deployment.observation(files_info.observe(_observe_settings(container="abc123")))
+    # the given container no longer runs: Compose names the one that does, and that one is observed
+    ps = ["docker", "compose", "-f", f"{DIR}/deploy-compose.yml", "ps", "--quiet", "api"]
+    assert calls[0] == ["docker", "logs", "abc123"] and ps in calls
+    assert calls[calls.index(ps) + 1] == ["docker", "logs", "def456"]
+    assert judged["started"] == "2026-12-04T11:00:00Z"
 
 
 def test_the_log_is_read_again_until_librechat_says_something_of_its_config(monkeypatch):
