@@ -30,7 +30,7 @@ from pathlib import Path
 import demo
 import docker_engine
 import librechat_image
-from devtools import COLLECTIONS, ROOT
+from devtools import COLLECTIONS, ROOT, base_env
 
 MODULE = "plugins/modules/librechat_files_info.py"
 
@@ -87,7 +87,9 @@ def main() -> int:
         )
         sides = {args.before: load(before, "before_files_info"), "this checkout": load(ROOT / MODULE, "files_info")}
         stack.enter_context(docker_engine.engine(clean_found=False))
-        env = docker_engine.client_env(dict(os.environ))
+        # the tools' environment (ANSIBLE_HOME, HOME in the checkout): judging imports ansible-core, whose local tmp
+        # would otherwise be made under the user's ~/.ansible
+        env = docker_engine.client_env(base_env())
         librechat_image.build(env)
         directory = tmp / f"lcb-reads-{os.getpid()}"
         demo.prepare(directory, demo.free_port())

@@ -21,10 +21,15 @@ COLLECTIONS = CACHE / "collections"
 ANSIBLE_HOME = CACHE / "ansible"
 # HOME of every tool the scripts run. What no setting moves otherwise stays in the checkout with it: ansible-test's
 # sanity venvs, get-pip script and SSH key under a hard-coded ~/.ansible/test
-# (ansible_test/_internal/commands/sanity/__init__.py, _util/target/setup/requirements.py), the remote_tmp
-# `~/.ansible/tmp` that tasks on localhost use (a shell plugin option ANSIBLE_HOME does not change), molecule's
+# (ansible_test/_internal/commands/sanity/__init__.py, _util/target/setup/requirements.py), molecule's
 # ~/.cache/molecule, pip's cache.
 TEST_HOME = CACHE / "home"
+# The remote_tmp of every host, as the host's shell expands it. The default, `~/.ansible/tmp`, is not under HOME on
+# a local connection: ansible-core expands `~` there as `~<remote user>` (ActionBase._remote_expand_user), which the
+# shell takes from the password database, so every module run on localhost made and removed a directory in the
+# real /root/.ansible/tmp. `$HOME` is expanded by the shell that runs mkdir (the sh shell plugin's mkdtemp): under
+# TEST_HOME on this machine, the login user's home on an SSH host, as the default there.
+REMOTE_TMP = "$HOME/.ansible/tmp"
 # galaxy-importer, run by the package stage on the built tarball, in a venv of its own (scripts/bootstrap.py).
 GALAXY_IMPORTER_VENV = CACHE / "galaxy-importer" / "venv"
 
@@ -130,9 +135,9 @@ def node_missing() -> str | None:
 
 
 def base_env(cell: Cell = NEWEST) -> dict[str, str]:
-    """The environment every tool runs in: the cell's venv first on PATH, its collections, ANSIBLE_HOME and HOME in
-    the checkout, no AWS profile. No ANSIBLE_ROLES_PATH: roles are reached by FQCN, and a roles path would shadow
-    integration targets that share a role's name."""
+    """The environment every tool runs in: the cell's venv first on PATH, its collections, ANSIBLE_HOME, HOME and the
+    hosts' remote_tmp in the checkout, no AWS profile. No ANSIBLE_ROLES_PATH: roles are reached by FQCN, and a roles
+    path would shadow integration targets that share a role's name."""
     env = dict(os.environ)
     env["PATH"] = f"{cell.bin}{os.pathsep}{env.get('PATH', '')}"
     env["ANSIBLE_COLLECTIONS_PATH"] = str(cell.collections)
@@ -147,6 +152,7 @@ def base_env(cell: Cell = NEWEST) -> dict[str, str]:
     env.pop("XDG_CONFIG_HOME", None)
     env.pop("XDG_CACHE_HOME", None)
     env["HOME"] = str(TEST_HOME)
+    env["ANSIBLE_REMOTE_TMP"] = REMOTE_TMP
     env["PYTHONPATH"] = os.pathsep.join([str(cell.collections), str(ROOT / "tests")])
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env.pop("AWS_PROFILE", None)

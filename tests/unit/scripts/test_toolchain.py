@@ -27,6 +27,10 @@ def test_the_matrix_ends_are_the_declared_range():
     assert f"ansible-core=={devtools.OLDEST.ansible_core}\n" in (ROOT / devtools.OLDEST.requirements).read_text()
     assert f"ansible-core=={devtools.NEWEST.ansible_core}\n" in (ROOT / "requirements-dev.txt").read_text()
     assert f"ansible-core=={devtools.OLDEST.ansible_core}\n" in (ROOT / devtools.OLDEST.constraints).read_text()
+    # and the newest cell's amazon.aws is inside the range galaxy.yml declares
+    ceiling = (ROOT / "galaxy.yml").read_text().split(f"amazon.aws: {floor}<", 1)[1].split('"', 1)[0]
+    newest = tuple(int(part) for part in devtools.NEWEST.amazon_aws.split("."))
+    assert newest < tuple(int(part) for part in ceiling.split(".")), ceiling
 
 
 def test_cells_live_under_cache_and_the_newest_is_the_main_toolchain():
@@ -54,6 +58,19 @@ def test_tools_keep_their_state_in_the_checkout(monkeypatch, tmp_path):
     assert env["PIP_CONFIG_FILE"] == str(tmp_path / ".config" / "pip" / "pip.conf")
     assert env["PATH"].startswith(f"{devtools.OLDEST.bin}{os.pathsep}")
     assert env["ANSIBLE_COLLECTIONS_PATH"] == str(devtools.OLDEST.collections)
+
+
+def test_a_local_connection_makes_its_remote_tmp_under_the_tools_home(tmp_path):
+    """ansible-core expands the default remote_tmp (~/.ansible/tmp) on a local connection from the password
+    database, not HOME; base_env()'s ANSIBLE_REMOTE_TMP is expanded by the shell, so it follows HOME."""
+    env = devtools.base_env() | {"HOME": str(tmp_path / "home"), "ANSIBLE_KEEP_REMOTE_FILES": "1"}
+    command = [
+        "ansible", "localhost", "-c", "local", "-m", "ansible.builtin.ping",
+        "-e", f"ansible_python_interpreter={sys.executable}",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert list((tmp_path / "home" / ".ansible" / "tmp").glob("ansible-tmp-*/AnsiballZ_ping.py"))
 
 
 def test_a_missing_prerequisite_skips_with_one_line_and_fails_on_ci(monkeypatch, capsys):
