@@ -446,6 +446,8 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the rows there")
     args = parser.parse_args()
     root = args.root.resolve()
+    # linked from a temporary directory: a relative path would not resolve there
+    args.amazon_aws = args.amazon_aws.resolve() if args.amazon_aws else None
     restarts = RESTARTS if args.restart == "both" else (args.restart,)
     started = time.monotonic()
     results: dict[str, dict] = {}

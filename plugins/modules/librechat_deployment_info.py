@@ -153,9 +153,9 @@ options:
     type: str
     default: ""
   container:
-    description: With O(observe=true) and compose, the service's running container as a reading in this run found
-      it (RV(deployment.container)), so that Compose is not asked for it again; when that container no longer runs
-      (recreated, stopped), Compose is asked. Leave it empty after a restart since the reading.
+    description: With O(observe=true) and compose, the service's running container as a reading found it
+      (RV(deployment.container)). One C(docker inspect) tells whether it still runs as the service's container;
+      only where it does not (stopped, removed, recreated) is Compose asked for the running one, as without it.
     type: str
     default: ""
   wait:
@@ -257,7 +257,7 @@ deployment:
       type: str
     container:
       description: With compose, the ID of the service's running container when the deployment was read (empty
-        when none ran).
+        when none ran, or Compose could not list them).
       type: str
     config_path_set:
       description: Whether C(CONFIG_PATH) is set.

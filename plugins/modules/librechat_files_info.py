@@ -100,8 +100,8 @@ options:
         default: ""
       container:
         description: With O(observe=true) and compose, the ID of the service's running container as a reading of
-          the deployment found it; Compose is not asked for it again. Where that container no longer runs, Compose
-          is asked, as without it.
+          the deployment found it. It is read while C(docker inspect) says it runs with the service's label;
+          otherwise Compose is asked for the running container, as without it.
         type: str
         default: ""
       wait:
@@ -478,8 +478,13 @@ def observe(p):
             done = run([*base, "ps", "--quiet", service], cwd=project)
             return done, first_line(done)
 
-        # the container a reading of this run found running (`container`), else Compose's answer now
+        # The container a reading of this run found running (`container`) while it still runs as the service's
+        # (one `docker inspect`, against Compose loading the project again), else Compose's answer now.
         given = p.get("container") or ""
+        if given:
+            labels = "{{" + ".State.Running" + "}} {{" + 'index .Config.Labels "com.docker.compose.service"' + "}}"
+            state = run(["docker", "inspect", "--format", labels, given], cwd=project)
+            given = given if state["rc"] == 0 and state["stdout"].split() == ["true", service] else ""
         ps, cid = ({"rc": 0, "stdout": given, "stderr": ""}, given) if given else running()
         # With the running container's ID, each read is one plain Docker CLI call, without Compose loading the
         # project again: `docker compose exec` is `docker exec` in the service's container with nothing added but
@@ -516,9 +521,6 @@ def observe(p):
         done = run_all(reads, cwd=project)
         started = done.get("started") or {"stdout": "", "stderr": ""}
         is_running, _sep, started_at = started["stdout"].partition(" ")
-        if given and cid and is_running != "true":
-            # the given container stopped since the reading: observe what Compose says runs the service now
-            return observe(dict(p, container=""))
         out["started"] = {
             "stdout": started_at if is_running == "true" else "",
             "stderr": started["stderr"] or ps["stderr"],

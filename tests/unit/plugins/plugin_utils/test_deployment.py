@@ -539,48 +539,59 @@ def test_a_container_that_stopped_has_no_start_time(monkeypatch):
     assert deployment.observation(files_info.observe(_observe_settings()))["started"] == ""
 
 
-def test_a_container_the_reading_found_is_read_without_asking_compose(monkeypatch):
-    calls = []
+LABELS = '{{.State.Running}} {{index .Config.Labels "com.docker.compose.service"}}'
+STATE = "{{.State.Running}} {{.State.StartedAt}}"
+
+
+def _given_container_run(calls, given):
+    """A Docker whose service container is def456, and the container a reading found answers `given` (None: gone)."""
 
     def run(argv, cwd=None, merged=False):
         calls.append(argv)
-        if argv[:2] == ["docker", "inspect"]:
-            return {"rc": 0, "stdout": "true 2026-12-04T10:00:00.1Z", "stderr": ""}
-        if "sha256sum" in argv:
-            return {"rc": 0, "stdout": "d" * 64 + "  /app/librechat.yaml", "stderr": ""}
-        return {"rc": 0, "stdout": "info: Custom config file loaded:", "stderr": ""}
-
-    monkeypatch.setattr(files_info, "run", run)
-    judged = deployment.observation(files_info.observe(_observe_settings(container="abc123")))
-    # no Compose at all: the log, then the file and the start by the ID
-    assert calls[0] == ["docker", "logs", "abc123"]
-    assert sorted(calls[1:]) == [
-        ["docker", "exec", "abc123", "sha256sum", "/app/librechat.yaml"],
-        ["docker", "inspect", "--format", "{{.State.Running}} {{.State.StartedAt}}", "abc123"],
-    ]
-    assert judged["log"]["state"] == "loaded" and judged["started"] == "2026-12-04T10:00:00.1Z"
-
-
-def test_a_container_the_reading_found_that_stopped_since_is_found_by_compose_again(monkeypatch):
-    calls = []
-
-    def run(argv, cwd=None, merged=False):
-        calls.append(argv)
-        if argv[:2] == ["docker", "inspect"]:
-            running = "true" if argv[-1] == "def456" else "false"
-            return {"rc": 0, "stdout": f"{running} 2026-12-04T11:00:00Z", "stderr": ""}
+        if argv[:3] == ["docker", "inspect", "--format"] and argv[3] == LABELS:
+            if given is None:
+                return {"rc": 1, "stdout": "", "stderr": "Error: No such object: abc123"}
+            return {"rc": 0, "stdout": given, "stderr": ""}
+        if argv[:3] == ["docker", "inspect", "--format"]:
+            return {"rc": 0, "stdout": f"true 2026-12-04T1{0 if argv[-1] == 'abc123' else 1}:00:00Z", "stderr": ""}
         if "ps" in argv:
             return {"rc": 0, "stdout": "def456", "stderr": ""}
         if "sha256sum" in argv:
             return {"rc": 0, "stdout": "d" * 64 + "  /app/librechat.yaml", "stderr": ""}
         return {"rc": 0, "stdout": "info: Custom config file loaded:", "stderr": ""}
 
-    monkeypatch.setattr(files_info, "run", run)
-    judged = deployment.observation(files_info.observe(_observe_settings(container="abc123")))
-    # the given container no longer runs: Compose names the one that does, and that one is observed
+    return run
+
+
+def test_a_container_the_reading_found_is_read_without_asking_compose(monkeypatch):
+    calls = []
+    monkeypatch.setattr(files_info, "run", _given_container_run(calls, "true api"))
+    judged = deployment.observation(files_info.observe(_observe_settings(container="abc123", wait=30)))
+    # no Compose at all: whether it still runs as the service's, its log, then the file and the start by the ID
+    assert calls[:2] == [["docker", "inspect", "--format", LABELS, "abc123"], ["docker", "logs", "abc123"]]
+    assert sorted(calls[2:]) == [
+        ["docker", "exec", "abc123", "sha256sum", "/app/librechat.yaml"],
+        ["docker", "inspect", "--format", STATE, "abc123"],
+    ]
+    assert judged["log"]["state"] == "loaded" and judged["started"] == "2026-12-04T10:00:00Z"
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        pytest.param("false api", id="stopped"),
+        pytest.param(None, id="removed"),
+        pytest.param("true worker", id="another service's"),
+    ],
+)
+def test_a_container_the_reading_found_that_no_longer_runs_as_the_service_is_not_read(monkeypatch, given):
+    calls = []
+    monkeypatch.setattr(files_info, "run", _given_container_run(calls, given))
+    judged = deployment.observation(files_info.observe(_observe_settings(container="abc123", wait=30)))
+    # Compose names the container that runs the service now, before any log is read, and only that one is read
     ps = ["docker", "compose", "-f", f"{DIR}/deploy-compose.yml", "ps", "--quiet", "api"]
-    assert calls[0] == ["docker", "logs", "abc123"] and ps in calls
-    assert calls[calls.index(ps) + 1] == ["docker", "logs", "def456"]
+    assert calls[:3] == [["docker", "inspect", "--format", LABELS, "abc123"], ps, ["docker", "logs", "def456"]]
+    assert not [argv for argv in calls[1:] if "abc123" in argv]
     assert judged["started"] == "2026-12-04T11:00:00Z"
 
 
