@@ -28,7 +28,9 @@ TEST_HOME = CACHE / "home"
 # a local connection: ansible-core expands `~` there as `~<remote user>` (ActionBase._remote_expand_user), which the
 # shell takes from the password database, so every module run on localhost made and removed a directory in the
 # real /root/.ansible/tmp. `$HOME` is expanded by the shell that runs mkdir (the sh shell plugin's mkdtemp): under
-# TEST_HOME on this machine, the login user's home on an SSH host, as the default there.
+# TEST_HOME on this machine, the login user's home on an SSH host, as the default there. ansible-test passes few
+# variables of its environment on, so the integration stages hand it to the targets as a variable
+# (ansible_remote_tmp in integration_config.yml, scripts/test.py); the EE stage's container has its own HOME.
 REMOTE_TMP = "$HOME/.ansible/tmp"
 # galaxy-importer, run by the package stage on the built tarball, in a venv of its own (scripts/bootstrap.py).
 GALAXY_IMPORTER_VENV = CACHE / "galaxy-importer" / "venv"

@@ -37,6 +37,7 @@ from devtools import (
     MATRIX,
     NEWEST,
     NSPAWN_SCENARIO,
+    REMOTE_TMP,
     ROOT,
     Cell,
     base_env,
@@ -160,8 +161,11 @@ def resource_prefix() -> str:
 
 
 def write_integration_config(tree: Path, values: dict) -> None:
-    """tests/integration/integration_config.yml, the variables ansible-test hands every target."""
+    """tests/integration/integration_config.yml, the variables ansible-test hands every target. With them the
+    remote_tmp base_env() sets, which ansible-test does not pass on to the playbooks it runs (it keeps only a few
+    variables of its environment): as a variable, it reaches each target's play."""
     config = tree / "tests" / "integration" / "integration_config.yml"
+    values = values | {"ansible_remote_tmp": REMOTE_TMP}
     config.write_text("---\n" + yaml.safe_dump(values, sort_keys=False))
 
 

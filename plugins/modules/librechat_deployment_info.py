@@ -154,8 +154,9 @@ options:
     default: ""
   container:
     description: With O(observe=true) and compose, the service's running container as a reading found it
-      (RV(deployment.container)). One C(docker inspect) tells whether it still runs as the service's container;
-      only where it does not (stopped, removed, recreated) is Compose asked for the running one, as without it.
+      (RV(deployment.container)). One C(docker container inspect) tells whether it still runs and carries the
+      service's compose label; only where it does not (stopped, removed, recreated) is Compose asked for the
+      running one, as without it.
     type: str
     default: ""
   wait:

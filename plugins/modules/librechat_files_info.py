@@ -100,8 +100,9 @@ options:
         default: ""
       container:
         description: With O(observe=true) and compose, the ID of the service's running container as a reading of
-          the deployment found it. It is read while C(docker inspect) says it runs with the service's label;
-          otherwise Compose is asked for the running container, as without it.
+          the deployment found it. It is read when one C(docker container inspect), before any other read, says it
+          runs and carries the service's compose label; otherwise Compose is asked for the running container, as
+          without it.
         type: str
         default: ""
       wait:
@@ -478,12 +479,13 @@ def observe(p):
             done = run([*base, "ps", "--quiet", service], cwd=project)
             return done, first_line(done)
 
-        # The container a reading of this run found running (`container`) while it still runs as the service's
-        # (one `docker inspect`, against Compose loading the project again), else Compose's answer now.
+        # The container a reading of this run found running (`container`) when one `docker container inspect`
+        # says it still runs and carries the service's compose label (against Compose loading the project
+        # again), else Compose's answer now.
         given = p.get("container") or ""
         if given:
             labels = "{{" + ".State.Running" + "}} {{" + 'index .Config.Labels "com.docker.compose.service"' + "}}"
-            state = run(["docker", "inspect", "--format", labels, given], cwd=project)
+            state = run(["docker", "container", "inspect", "--format", labels, given], cwd=project)
             given = given if state["rc"] == 0 and state["stdout"].split() == ["true", service] else ""
         ps, cid = ({"rc": 0, "stdout": given, "stderr": ""}, given) if given else running()
         # With the running container's ID, each read is one plain Docker CLI call, without Compose loading the
@@ -515,7 +517,7 @@ def observe(p):
             reads.append(("container_sum", [*in_container, "sha256sum", p["container_path"]]))
         if started_cid:
             state = "{{" + ".State.Running" + "}} {{" + ".State.StartedAt" + "}}"
-            reads.append(("started", ["docker", "inspect", "--format", state, started_cid]))
+            reads.append(("started", ["docker", "container", "inspect", "--format", state, started_cid]))
         if p["process_script"]:
             reads.append(("process", [*in_container, "node", "-e", p["process_script"], "--", *p["process_variables"]]))
         done = run_all(reads, cwd=project)

@@ -71,6 +71,17 @@ def test_a_local_connection_makes_its_remote_tmp_under_the_tools_home(tmp_path):
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert list((tmp_path / "home" / ".ansible" / "tmp").glob("ansible-tmp-*/AnsiballZ_ping.py"))
+    # expanded by the shell, never taken literally
+    assert not (tmp_path / "$HOME").exists()
+
+
+def test_integration_targets_get_the_remote_tmp_as_a_variable(tmp_path):
+    """ansible-test passes few environment variables on: the integration config carries the remote_tmp."""
+    (tmp_path / "tests" / "integration").mkdir(parents=True)
+    stages.write_integration_config(tmp_path, {"aws_region": "us-east-1"})
+    written = (tmp_path / "tests" / "integration" / "integration_config.yml").read_text()
+    assert "aws_region: us-east-1\n" in written
+    assert "ansible_remote_tmp: $HOME/.ansible/tmp\n" in written
 
 
 def test_a_missing_prerequisite_skips_with_one_line_and_fails_on_ci(monkeypatch, capsys):

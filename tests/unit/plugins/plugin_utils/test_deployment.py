@@ -448,7 +448,7 @@ def test_compose_is_observed_in_one_run(tmp_path, monkeypatch):
             return {"rc": 0, "stdout": f"{sha}  /app/librechat.yaml", "stderr": ""}
         if "ps" in argv:
             return {"rc": 0, "stdout": "abc123", "stderr": ""}
-        if argv[:2] == ["docker", "inspect"]:
+        if argv[:3] == ["docker", "container", "inspect"]:
             return {"rc": 0, "stdout": "true 2026-12-04T10:00:00.1Z", "stderr": ""}
         return {"rc": 0, "stdout": json.dumps({"uid": 1000, "gid": 1000, "cwd": "/app", "secret": "x"}), "stderr": ""}
 
@@ -461,9 +461,9 @@ def test_compose_is_observed_in_one_run(tmp_path, monkeypatch):
     assert calls[0] == (["docker", "compose", "-f", f"{DIR}/deploy-compose.yml", "ps", "--quiet", "api"], False)
     assert calls[1] == (["docker", "logs", "abc123"], True)
     assert sorted(argv for argv, _merged in calls[2:]) == [
+        ["docker", "container", "inspect", "--format", "{{.State.Running}} {{.State.StartedAt}}", "abc123"],
         ["docker", "exec", "abc123", "node", "-e", "js", "--", "BEDROCK_SONNET_ARN"],
         ["docker", "exec", "abc123", "sha256sum", "/app/librechat.yaml"],
-        ["docker", "inspect", "--format", "{{.State.Running}} {{.State.StartedAt}}", "abc123"],
     ]
     judged = deployment.observation(observed)
     assert judged["log"] == {"state": "loaded", "line": LOG_LOADED}
@@ -509,7 +509,7 @@ def test_a_container_replaced_since_compose_named_it_is_found_by_compose_again(m
             return {"rc": 0, "stdout": "abc123" if len(calls) == 1 else "def456", "stderr": ""}
         if "logs" in argv:
             return {"rc": 0, "stdout": "info: Custom config file loaded:", "stderr": ""}
-        if argv[:2] == ["docker", "inspect"]:
+        if argv[:3] == ["docker", "container", "inspect"]:
             return {"rc": 0, "stdout": "true 2026-12-04T11:00:00Z", "stderr": ""}
         return {"rc": 0, "stdout": "d" * 64 + "  /app/librechat.yaml", "stderr": ""}
 
@@ -520,7 +520,7 @@ def test_a_container_replaced_since_compose_named_it_is_found_by_compose_again(m
     assert calls[2] == [*compose, "logs", "--no-color", "--no-log-prefix", "api"]
     assert calls[3] == [*compose, "ps", "--quiet", "api"]
     assert [*compose, "exec", "-T", "api", "sha256sum", "/app/librechat.yaml"] in calls
-    assert ["docker", "inspect", "--format", "{{.State.Running}} {{.State.StartedAt}}", "def456"] in calls
+    assert ["docker", "container", "inspect", "--format", "{{.State.Running}} {{.State.StartedAt}}", "def456"] in calls
     assert judged["log"]["state"] == "loaded" and judged["started"] == "2026-12-04T11:00:00Z"
     # and a container gone when its process is asked is not running, whichever command asked
     gone = {"rc": 1, "stdout": "", "stderr": "Error response from daemon: No such container: abc123"}
@@ -531,7 +531,7 @@ def test_a_container_that_stopped_has_no_start_time(monkeypatch):
     def run(argv, cwd=None, merged=False):
         if "ps" in argv:
             return {"rc": 0, "stdout": "abc123", "stderr": ""}
-        if argv[:2] == ["docker", "inspect"]:
+        if argv[:3] == ["docker", "container", "inspect"]:
             return {"rc": 0, "stdout": "false 2026-12-04T10:00:00.1Z", "stderr": ""}
         return {"rc": 0, "stdout": "info: Custom config file loaded:", "stderr": ""}
 
@@ -548,11 +548,11 @@ def _given_container_run(calls, given):
 
     def run(argv, cwd=None, merged=False):
         calls.append(argv)
-        if argv[:3] == ["docker", "inspect", "--format"] and argv[3] == LABELS:
+        if argv[:4] == ["docker", "container", "inspect", "--format"] and argv[4] == LABELS:
             if given is None:
                 return {"rc": 1, "stdout": "", "stderr": "Error: No such object: abc123"}
             return {"rc": 0, "stdout": given, "stderr": ""}
-        if argv[:3] == ["docker", "inspect", "--format"]:
+        if argv[:4] == ["docker", "container", "inspect", "--format"]:
             return {"rc": 0, "stdout": f"true 2026-12-04T1{0 if argv[-1] == 'abc123' else 1}:00:00Z", "stderr": ""}
         if "ps" in argv:
             return {"rc": 0, "stdout": "def456", "stderr": ""}
@@ -568,10 +568,10 @@ def test_a_container_the_reading_found_is_read_without_asking_compose(monkeypatc
     monkeypatch.setattr(files_info, "run", _given_container_run(calls, "true api"))
     judged = deployment.observation(files_info.observe(_observe_settings(container="abc123", wait=30)))
     # no Compose at all: whether it still runs as the service's, its log, then the file and the start by the ID
-    assert calls[:2] == [["docker", "inspect", "--format", LABELS, "abc123"], ["docker", "logs", "abc123"]]
+    assert calls[:2] == [["docker", "container", "inspect", "--format", LABELS, "abc123"], ["docker", "logs", "abc123"]]
     assert sorted(calls[2:]) == [
+        ["docker", "container", "inspect", "--format", STATE, "abc123"],
         ["docker", "exec", "abc123", "sha256sum", "/app/librechat.yaml"],
-        ["docker", "inspect", "--format", STATE, "abc123"],
     ]
     assert judged["log"]["state"] == "loaded" and judged["started"] == "2026-12-04T10:00:00Z"
 
@@ -582,6 +582,7 @@ def test_a_container_the_reading_found_is_read_without_asking_compose(monkeypatc
         pytest.param("false api", id="stopped"),
         pytest.param(None, id="removed"),
         pytest.param("true worker", id="another service's"),
+        pytest.param("true", id="without a compose label"),
     ],
 )
 def test_a_container_the_reading_found_that_no_longer_runs_as_the_service_is_not_read(monkeypatch, given):
@@ -590,7 +591,11 @@ def test_a_container_the_reading_found_that_no_longer_runs_as_the_service_is_not
     judged = deployment.observation(files_info.observe(_observe_settings(container="abc123", wait=30)))
     # Compose names the container that runs the service now, before any log is read, and only that one is read
     ps = ["docker", "compose", "-f", f"{DIR}/deploy-compose.yml", "ps", "--quiet", "api"]
-    assert calls[:3] == [["docker", "inspect", "--format", LABELS, "abc123"], ps, ["docker", "logs", "def456"]]
+    assert calls[:3] == [
+        ["docker", "container", "inspect", "--format", LABELS, "abc123"],
+        ps,
+        ["docker", "logs", "def456"],
+    ]
     assert not [argv for argv in calls[1:] if "abc123" in argv]
     assert judged["started"] == "2026-12-04T11:00:00Z"
 
