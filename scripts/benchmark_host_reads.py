@@ -107,7 +107,7 @@ def main() -> int:
                     times.setdefault((kind, side), []).append(time.monotonic() - start)
                     results[(kind, side)] = judged(kind, raw, directory)
                     if kind == "gather":
-                        found = (raw.get("reader_inputs") or {}).get("container") or ""
+                        found = results[(kind, side)]["container"]
         print(f"\n| read | {args.before}: median (least) | this checkout: median (least) | ratio | judged alike |")
         print("| --- | --- | --- | --- | --- |")
         for kind in ("gather", "observe"):

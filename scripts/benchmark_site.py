@@ -75,7 +75,7 @@ import benchmark_roles
 import demo
 import docker_engine
 import librechat_image
-from devtools import COLLECTIONS, ROOT, emulator, emulator_env
+from devtools import COLLECTIONS, ROOT, emulator, emulator_env, installed_amazon_aws
 
 from emulator import Control
 
@@ -452,9 +452,7 @@ def main() -> int:
     started = time.monotonic()
     results: dict[str, dict] = {}
     targets = []
-    amazon = json.loads(
-        ((args.amazon_aws or COLLECTIONS) / "ansible_collections" / "amazon" / "aws" / "MANIFEST.json").read_text()
-    )["collection_info"]["version"]
+    amazon = installed_amazon_aws(args.amazon_aws or COLLECTIONS)
     print(f"\nsite benchmark of {root}, with amazon.aws {amazon}")
     # each method's table as soon as it is measured (and in --json), so a later failure loses none of it
     for restart in restarts:

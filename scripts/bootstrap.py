@@ -27,7 +27,6 @@ its result is already in place, so `make test` on a prepared machine starts at o
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -37,7 +36,16 @@ import zipfile
 from pathlib import Path
 
 import docker_engine
-from devtools import GALAXY_IMPORTER_VENV, MATRIX, TEST_HOME, Cell, base_env, node_missing, on_ci
+from devtools import (
+    GALAXY_IMPORTER_VENV,
+    MATRIX,
+    TEST_HOME,
+    Cell,
+    base_env,
+    installed_amazon_aws,
+    node_missing,
+    on_ci,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
@@ -111,13 +119,6 @@ def ensure_venv() -> None:
         install += ["-c", constraints]
     run(*install)
     STAMP.write_text(digest)
-
-
-def installed_amazon_aws(collections: Path) -> str | None:
-    manifest = collections / "ansible_collections" / "amazon" / "aws" / "MANIFEST.json"
-    if not manifest.exists():
-        return None
-    return json.loads(manifest.read_text())["collection_info"]["version"]
 
 
 def ensure_amazon_aws(cell: Cell) -> None:

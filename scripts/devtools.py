@@ -3,6 +3,7 @@ command, and the local AWS emulator's lifecycle."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -134,6 +135,14 @@ def node_missing() -> str | None:
     if not (ROOT / "tests" / "librechat_schema" / "node_modules" / "librechat-data-provider").is_dir():
         return "tests/librechat_schema/node_modules is missing for the LibreChat schema checks: run make setup"
     return None
+
+
+def installed_amazon_aws(collections: Path) -> str | None:
+    """The version of the amazon.aws under a collections directory (ansible_collections/amazon/aws), or None."""
+    manifest = collections / "ansible_collections" / "amazon" / "aws" / "MANIFEST.json"
+    if not manifest.exists():
+        return None
+    return json.loads(manifest.read_text())["collection_info"]["version"]
 
 
 def base_env(cell: Cell = NEWEST) -> dict[str, str]:

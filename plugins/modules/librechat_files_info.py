@@ -480,13 +480,14 @@ def observe(p):
             return done, first_line(done)
 
         # The container a reading of this run found running (`container`) when one `docker container inspect`
-        # says it still runs and carries the service's compose label (against Compose loading the project
-        # again), else Compose's answer now.
+        # says it still runs and carries the service's compose label (com.docker.compose.service, which Compose
+        # sets on every container of a service: docker/compose pkg/api/labels.go ServiceLabel), against Compose
+        # loading the project again; else Compose's answer now.
         given = p.get("container") or ""
         if given:
             labels = "{{" + ".State.Running" + "}} {{" + 'index .Config.Labels "com.docker.compose.service"' + "}}"
-            state = run(["docker", "container", "inspect", "--format", labels, given], cwd=project)
-            given = given if state["rc"] == 0 and state["stdout"].split() == ["true", service] else ""
+            checked = run(["docker", "container", "inspect", "--format", labels, given], cwd=project)
+            given = given if checked["rc"] == 0 and checked["stdout"].split() == ["true", service] else ""
         ps, cid = ({"rc": 0, "stdout": given, "stderr": ""}, given) if given else running()
         # With the running container's ID, each read is one plain Docker CLI call, without Compose loading the
         # project again: `docker compose exec` is `docker exec` in the service's container with nothing added but
