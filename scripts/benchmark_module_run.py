@@ -57,7 +57,7 @@ def build_seconds(name: str, repeat: int) -> list[float]:
     templar = Templar(loader=DataLoader())
     cache = Path(C.DEFAULT_LOCAL_TMP) / "ansiballz_cache"
     times = []
-    for _ in range(repeat):
+    for _build in range(repeat):
         shutil.rmtree(cache, ignore_errors=True)
         start = time.perf_counter()
         module_common.modify_module(
@@ -126,7 +126,7 @@ def main() -> int:
             subprocess.run([*zipped, "explode"], env=env, cwd=where, capture_output=True, check=True)
             timed(unpacked, env, where)  # caches the unpacked sources' bytecode
             runs: dict[str, list[float]] = {"zip": [], "unpacked": []}
-            for _ in range(args.repeat):
+            for _run in range(args.repeat):
                 runs["zip"].append(timed(zipped, env, where))
                 runs["unpacked"].append(timed(unpacked, env, where))
             build = statistics.median(build_seconds(name, args.repeat))
