@@ -24,7 +24,8 @@ loop). `--quick` keeps only the rows the targets need (check mode, first run, no
 rows, the 20-model row).
 
 The run that changes nothing, each play alone and the floor are each the median of `--repeat` runs, the many-host
-rows of `--repeat-hosts`; check mode and the first run are one run each (they need an empty account). What is counted:
+rows of `--repeat-hosts`; check mode and the first run are one run each (they need an empty account).
+What is counted:
 
 - AWS calls and writes: the emulator's log of each run.
 - tasks per host: the tasks that ran on a LibreChat host (a result for it: ok, changed, failed, skipped or
